@@ -1,0 +1,229 @@
+/**
+ * Reads a user's question into concepts the search can check against a passage.
+ *
+ * A concept is one thing the question is about: a syllable, a pair of adjacent syllables (so
+ * "thời tiết" is not "thời gian"), or an English word with its Vietnamese renderings. The share of
+ * concepts a passage contains is what decides whether the article answers the question at all.
+ */
+import { canonicalSyllables, foldSyllable, hasDiacritics } from "./vietnamese.js";
+import {
+  ENGLISH_QUANTITY_PHRASES,
+  ENGLISH_STOPWORDS,
+  ENGLISH_TIME_PHRASES,
+  ENGLISH_TO_VIETNAMESE,
+  VIETNAMESE_QUANTITY_PHRASES,
+  VIETNAMESE_STOP_PHRASES,
+  VIETNAMESE_STOPWORDS,
+  VIETNAMESE_TIME_PHRASES,
+  englishStem,
+} from "./vocabulary.js";
+
+/** One way a concept can appear in a passage: a run of syllables. */
+export interface Phrase {
+  /** Folded syllables, e.g. ["kho", "khan"]. */
+  readonly folded: readonly string[];
+  /** Canonical syllables with tone marks when the user typed them; null when typed without. */
+  readonly exact: readonly string[] | null;
+}
+
+export interface Concept {
+  /** What the user wrote for it, for explanations and highlighting. */
+  readonly label: string;
+  /** Any of these phrases found in a passage means the concept is there. */
+  readonly phrases: readonly Phrase[];
+  /**
+   * An optional concept helps when found and costs nothing when missing: pairs that join a
+   * content word to a function word ("nhiệm vụ trọng" typed "nhiem vu trong") may be real words.
+   */
+  readonly optional: boolean;
+  /** Index of its first word in the question. */
+  readonly position: number;
+  /** How many words of the question it spans. */
+  readonly size: number;
+}
+
+/**
+ * What kind of answer the question asks for, when its words say so. A passage that merely
+ * mentions the topic without such an answer does not answer it: "Sóc Trăng có bao nhiêu dân?"
+ * is not answered by a passage about Sóc Trăng with figures of something else.
+ */
+export type Expectation =
+  /** "bao nhiêu mô hình", "how many individuals": a figure, of the thing named when one is. */
+  | { readonly kind: "quantity"; readonly of?: Concept }
+  /** "khi nào", "when": a date, a year or a time expression. */
+  | { readonly kind: "time" };
+
+export interface AnalyzedQuery {
+  readonly text: string;
+  readonly language: "vi" | "en";
+  readonly concepts: readonly Concept[];
+  readonly expects?: Expectation;
+  /** Folded unigrams and bigrams for the full-text index. */
+  readonly terms: readonly string[];
+  /** Syllables of the question, folded, for highlighting in the answer. */
+  readonly highlight: readonly string[];
+}
+
+/** Folded Vietnamese syllable shapes: (initial) vowels (final). English words rarely fit. */
+const VIETNAMESE_SYLLABLE = /^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ch|nh|ng|[cmnpt])?$/;
+const NUMBER = /^\d+$/;
+
+/** Conversation, not topic (folded): greetings and thanks in both languages. */
+const GREETINGS = new Set(["chao", "hello", "hi", "hey", "thanks", "thank", "bye", "ok", "okay", "alo"]);
+const ENGLISH_GREETING_PHRASES: readonly (readonly string[])[] = [["good", "morning"], ["good", "evening"], ["thank", "you"]];
+
+/** The question's words three ways: canonical, folded, and whether the user typed tone marks. */
+interface Words {
+  readonly canonical: readonly string[];
+  readonly folded: readonly string[];
+  readonly toned: readonly boolean[];
+}
+
+export function analyzeQuery(text: string): AnalyzedQuery {
+  const canonical = canonicalSyllables(text.slice(0, 1000));
+  const words: Words = { canonical, folded: canonical.map(foldSyllable), toned: canonical.map((s) => hasDiacritics(s)) };
+  const language = isEnglish(words) ? "en" : "vi";
+  const quantity = language === "en" ? ENGLISH_QUANTITY_PHRASES : VIETNAMESE_QUANTITY_PHRASES;
+  const time = language === "en" ? ENGLISH_TIME_PHRASES : VIETNAMESE_TIME_PHRASES;
+  const concepts = language === "en" ? englishConcepts(words, [...quantity, ...time]) : vietnameseConcepts(words, [...quantity, ...time]);
+  const terms = new Set<string>();
+  for (const concept of concepts) {
+    for (const phrase of concept.phrases) for (const term of phraseTerms(phrase.folded)) terms.add(term);
+  }
+  const expects = expectation(words, concepts, quantity, time);
+  return { text, language, concepts, ...(expects ? { expects } : {}), terms: [...terms], highlight: words.folded };
+}
+
+/** The thing counted is the first concept after "bao nhiêu" / "how many" (a pair when there is one). */
+function expectation(
+  words: Words,
+  concepts: readonly Concept[],
+  quantity: readonly (readonly string[])[],
+  time: readonly (readonly string[])[],
+): Expectation | undefined {
+  if (time.some((phrase) => phraseStarts(words, phrase).length > 0)) return { kind: "time" };
+  for (const phrase of quantity) {
+    const at = phraseStarts(words, phrase)[0];
+    if (at === undefined) continue;
+    const after = concepts.filter((c) => !c.optional && c.position >= at + phrase.length);
+    const first = Math.min(...after.map((c) => c.position));
+    const of = after.filter((c) => c.position === first).sort((a, b) => b.size - a.size)[0];
+    return of ? { kind: "quantity", of } : { kind: "quantity" };
+  }
+  return undefined;
+}
+
+/** Unigrams (minus function words) and adjacent bigrams of a folded phrase. */
+export function phraseTerms(folded: readonly string[]): string[] {
+  const terms = folded.filter((s) => !FOLDED_STOPWORDS.has(s) || folded.length === 1);
+  for (let i = 0; i + 1 < folded.length; i += 1) terms.push(`${folded[i]} ${folded[i + 1]}`);
+  return terms;
+}
+
+const FOLDED_STOPWORDS: ReadonlySet<string> = new Set([...VIETNAMESE_STOPWORDS].map(foldSyllable));
+
+/** English when most words cannot be Vietnamese syllables ("what", "tasks", "ahead"). */
+function isEnglish(words: Words): boolean {
+  if (words.toned.some(Boolean)) return false;
+  const letters = words.folded.filter((w) => !NUMBER.test(w));
+  if (letters.length === 0) return false;
+  return letters.filter((w) => !VIETNAMESE_SYLLABLE.test(w)).length * 2 >= letters.length;
+}
+
+/**
+ * Where a phrase (written with tones, or English) starts in the question. A word typed with tones
+ * must match exactly; one typed without matches by folded form, except for one-syllable phrases,
+ * which are too ambiguous folded ("may" is "mấy", how many, and "máy", machine).
+ */
+function phraseStarts(words: Words, phrase: readonly string[]): number[] {
+  const starts: number[] = [];
+  const folded = phrase.map(foldSyllable);
+  const foldedMatchAllowed = phrase.length > 1 || folded[0] === phrase[0];
+  for (let i = 0; i + phrase.length <= words.canonical.length; i += 1) {
+    const matches = phrase.every((word, j) =>
+      words.toned[i + j] ? words.canonical[i + j] === word : foldedMatchAllowed && words.folded[i + j] === folded[j],
+    );
+    if (matches) starts.push(i);
+  }
+  return starts;
+}
+
+/** Marks the words covered by any of the phrases. */
+function phraseMask(words: Words, phrases: readonly (readonly string[])[]): boolean[] {
+  const mask = words.canonical.map(() => false);
+  for (const phrase of phrases) {
+    for (const start of phraseStarts(words, phrase)) for (let j = 0; j < phrase.length; j += 1) mask[start + j] = true;
+  }
+  return mask;
+}
+
+function vietnameseConcepts(words: Words, questionPhrases: readonly (readonly string[])[]): Concept[] {
+  const { canonical, folded, toned } = words;
+  const removed = phraseMask(words, [...VIETNAMESE_STOP_PHRASES, ...questionPhrases]);
+  const isStop = canonical.map((syllable, i) => {
+    if (removed[i] || GREETINGS.has(folded[i]!)) return true;
+    // Typed with tones, the stop list is exact ("có" is a function word, "cơ" is not); typed
+    // without, the folded form is all we know.
+    return toned[i] ? VIETNAMESE_STOPWORDS.has(syllable) : FOLDED_STOPWORDS.has(folded[i]!);
+  });
+  const exactOf = (i: number): string | null => (toned[i] ? canonical[i]! : null);
+  const concepts: Concept[] = [];
+  canonical.forEach((syllable, i) => {
+    if (!isStop[i]) {
+      const exact = exactOf(i);
+      const phrase: Phrase = { folded: [folded[i]!], exact: exact ? [exact] : null };
+      concepts.push({ label: syllable, phrases: [phrase], optional: false, position: i, size: 1 });
+    }
+    const next = i + 1;
+    if (next < canonical.length && !(isStop[i] && isStop[next]) && !removed[i] && !removed[next]) {
+      const exactPair = exactOf(i) && exactOf(next) ? [exactOf(i)!, exactOf(next)!] : null;
+      concepts.push({
+        label: `${syllable} ${canonical[next]}`,
+        phrases: [{ folded: [folded[i]!, folded[next]!], exact: exactPair }],
+        optional: isStop[i]! || isStop[next]!,
+        position: i,
+        size: 2,
+      });
+    }
+  });
+  return concepts.map(translateEnglishWord);
+}
+
+/** A Vietnamese question may still use an English word ("kết quả movement"): translate it. */
+function translateEnglishWord(concept: Concept): Concept {
+  const only = concept.phrases[0]!;
+  if (concept.size !== 1 || only.exact || VIETNAMESE_SYLLABLE.test(only.folded[0]!)) return concept;
+  const translations = ENGLISH_TO_VIETNAMESE[englishStem(only.folded[0]!)];
+  return translations ? { ...concept, phrases: [only, ...translations.map(vietnamesePhrase)] } : concept;
+}
+
+function vietnamesePhrase(text: string): Phrase {
+  const syllables = canonicalSyllables(text);
+  return { folded: syllables.map(foldSyllable), exact: syllables };
+}
+
+function englishConcepts(words: Words, questionPhrases: readonly (readonly string[])[]): Concept[] {
+  const removed = phraseMask(words, [...ENGLISH_GREETING_PHRASES, ...questionPhrases]);
+  const concepts: Concept[] = [];
+  let previousUnknown: string | undefined;
+  words.folded.forEach((word, i) => {
+    if (removed[i] || ENGLISH_STOPWORDS.has(word) || GREETINGS.has(word)) {
+      previousUnknown = undefined;
+      return;
+    }
+    const translations = ENGLISH_TO_VIETNAMESE[englishStem(word)];
+    if (translations) {
+      concepts.push({ label: word, phrases: translations.map(vietnamesePhrase), optional: false, position: i, size: 1 });
+      previousUnknown = undefined;
+      return;
+    }
+    // Not in the vocabulary: a name or a Vietnamese word typed without tones ("Soc Trang").
+    concepts.push({ label: word, phrases: [{ folded: [word], exact: null }], optional: false, position: i, size: 1 });
+    if (previousUnknown && VIETNAMESE_SYLLABLE.test(word) && VIETNAMESE_SYLLABLE.test(previousUnknown)) {
+      const phrase = { folded: [previousUnknown, word], exact: null };
+      concepts.push({ label: `${previousUnknown} ${word}`, phrases: [phrase], optional: false, position: i - 1, size: 2 });
+    }
+    previousUnknown = word;
+  });
+  return concepts;
+}

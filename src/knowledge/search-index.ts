@@ -1,0 +1,301 @@
+/**
+ * The searchable knowledge base: minisearch (BM25) finds candidate passages by folded syllables
+ * and syllable pairs; a second pass checks which of the question's concepts each candidate really
+ * contains (tone marks included) and decides whether the knowledge base answers the question.
+ */
+import MiniSearch, { type Options, type SearchResult } from "minisearch";
+import { type Article, type InterviewSection, type Passage, sectionOf } from "./article.js";
+import { type AnalyzedQuery, type Concept, type Expectation, type Phrase, analyzeQuery } from "./query.js";
+import { canonicalSyllables, foldSyllable } from "./vietnamese.js";
+
+/**
+ * The share of a question's concepts (syllables, syllable pairs, English words) that the best
+ * passage and its context (interview question, speaker, title) must contain for the question to
+ * count as answered.
+ *
+ * Chosen from data (`npm run eval` on the development and our own question sets, see README): in-scope
+ * questions reach 0.75–1.0 on their best passage, because they reuse the article's wording or a
+ * translation of it; out-of-scope ones (weather, prices, sport, greetings, other topics that share
+ * a syllable or two with the article) stay below 0.45. 0.6 sits in the gap with room on both sides.
+ */
+export const ANSWER_THRESHOLD = 0.6;
+
+/** Credit for a syllable typed with tone marks that the passage has with other ones ("đấu"/"đầu"). */
+const WRONG_TONE_CREDIT = 0.4;
+/** How many full-text candidates the concept check re-reads; deeper ones never win. */
+const CANDIDATES = 40;
+const DEFAULT_LIMIT = 5;
+/** Folded: a year, a day or month with its number, or a near-future phrase. */
+const TIME_EXPRESSION = / (?:19|20)\d\d | (?:ngay|thang|nam) \d+ | \d+ \d+ (?:19|20)\d\d | thoi gian toi | sap toi /;
+
+/** Bumped whenever tokenization or index layout changes: a cached index of another version is rebuilt. */
+export const INDEX_VERSION = 1;
+
+export interface SearchHit {
+  readonly passage: Passage;
+  readonly article: Article;
+  readonly section?: InterviewSection;
+  readonly score: number;
+  /** Share of the question's concepts found in the passage and its context, 0–1. */
+  readonly coverage: number;
+}
+
+export interface Answer {
+  readonly query: string;
+  readonly answered: boolean;
+  /** Best first; empty when not answered. */
+  readonly hits: readonly SearchHit[];
+  readonly analysis: AnalyzedQuery;
+}
+
+/** What the index keeps per passage: folded and canonical syllables, space-padded for phrase lookups. */
+interface Entry {
+  readonly passage: Passage;
+  readonly article: Article;
+  readonly section?: InterviewSection;
+  readonly folded: string;
+  readonly context: Context;
+  /** Filled on first need: only candidates of questions typed with tone marks use it. */
+  canonical?: string;
+}
+
+/** The words around a passage: its interview question, speaker, the article title and place. */
+interface Context {
+  readonly folded: string;
+  readonly canonical: string;
+}
+
+interface IndexedDocument {
+  readonly id: string;
+  readonly text: string;
+  readonly context: string;
+}
+
+/** Folded unigrams and bigrams of a space-separated folded text. */
+function termsOf(text: string): string[] {
+  const words = text.split(" ").filter(Boolean);
+  const terms = [...words];
+  for (let i = 0; i + 1 < words.length; i += 1) terms.push(`${words[i]} ${words[i + 1]}`);
+  return terms;
+}
+
+const MINISEARCH_OPTIONS: Options<IndexedDocument> = {
+  idField: "id",
+  fields: ["text", "context"],
+  storeFields: [],
+  tokenize: termsOf,
+  processTerm: (term) => term,
+  searchOptions: {
+    boost: { text: 1, context: 0.4 },
+    combineWith: "OR",
+    prefix: false,
+    fuzzy: false,
+    // The query arrives already analysed into terms, joined by \u0001.
+    tokenize: (query) => query.split("\u0001"),
+  },
+};
+
+/** " a b c ": padded so that includes(" b c ") finds whole syllables only. */
+function padded(syllables: readonly string[]): string {
+  return ` ${syllables.join(" ")} `;
+}
+
+export class KnowledgeIndex {
+  private readonly search_: MiniSearch<IndexedDocument>;
+  private readonly entries = new Map<string, Entry>();
+  private readonly articleById = new Map<string, Article>();
+
+  private constructor(search: MiniSearch<IndexedDocument>) {
+    this.search_ = search;
+  }
+
+  static build(articles: readonly Article[]): KnowledgeIndex {
+    const index = new KnowledgeIndex(new MiniSearch(MINISEARCH_OPTIONS));
+    for (const article of articles) index.addArticle(article);
+    return index;
+  }
+
+  /**
+   * Restores an index saved with {@link toJSON}, given the same articles it was built from (the
+   * cache checks that). Skips tokenizing every passage for the full-text index.
+   */
+  static fromJSON(json: string, articles: readonly Article[], folded: Readonly<Record<string, string>>): KnowledgeIndex {
+    const index = new KnowledgeIndex(MiniSearch.loadJSON(json, MINISEARCH_OPTIONS));
+    for (const article of articles) index.register(article, folded);
+    return index;
+  }
+
+  toJSON(): { index: string; folded: Record<string, string> } {
+    const folded: Record<string, string> = {};
+    for (const [id, entry] of this.entries) folded[id] = entry.folded;
+    return { index: JSON.stringify(this.search_), folded };
+  }
+
+  get articles(): Article[] {
+    return [...this.articleById.values()];
+  }
+
+  get passageCount(): number {
+    return this.entries.size;
+  }
+
+  article(id: string): Article | undefined {
+    return this.articleById.get(id);
+  }
+
+  passage(id: string): SearchHit | undefined {
+    const entry = this.entries.get(id);
+    return entry && { passage: entry.passage, article: entry.article, ...(entry.section ? { section: entry.section } : {}), score: 0, coverage: 0 };
+  }
+
+  /** Adds an article, replacing an earlier version with the same id. */
+  addArticle(article: Article): void {
+    if (this.articleById.has(article.id)) this.removeArticle(article.id);
+    const documents = this.register(article);
+    this.search_.addAll(documents);
+  }
+
+  removeArticle(id: string): void {
+    const article = this.articleById.get(id);
+    if (!article) return;
+    for (const passage of article.passages) {
+      this.search_.discard(passage.id);
+      this.entries.delete(passage.id);
+    }
+    this.articleById.delete(id);
+  }
+
+  /** Records the article's passages; returns the documents for the full-text index. */
+  private register(article: Article, knownFolded?: Readonly<Record<string, string>>): IndexedDocument[] {
+    this.articleById.set(article.id, article);
+    const contexts = new Map<number | undefined, Context>();
+    const documents: IndexedDocument[] = [];
+    for (const passage of article.passages) {
+      const section = sectionOf(article, passage);
+      let context = contexts.get(passage.sectionIndex);
+      if (!context) {
+        const words = canonicalSyllables([section?.question, section?.answerer, article.place, article.title].filter(Boolean).join(" "));
+        context = { canonical: padded(words), folded: padded(words.map(foldSyllable)) };
+        contexts.set(passage.sectionIndex, context);
+      }
+      const folded = knownFolded?.[passage.id] ?? padded(canonicalSyllables(passage.text).map(foldSyllable));
+      this.entries.set(passage.id, { passage, article, ...(section ? { section } : {}), folded, context });
+      documents.push({ id: passage.id, text: folded, context: context.folded });
+    }
+    return documents;
+  }
+
+  /** Answers a question: the best passages that cover it, or none when the articles do not. */
+  search(query: string, limit = DEFAULT_LIMIT): Answer {
+    const analysis = analyzeQuery(query);
+    if (!analysis.concepts.some((c) => !c.optional)) return { query, answered: false, hits: [], analysis };
+
+    const weights = this.weights(analysis.concepts);
+    const results = this.search_.search(analysis.terms.join("\u0001"));
+    const hits: SearchHit[] = [];
+    for (const result of results.slice(0, CANDIDATES)) {
+      const entry = this.entries.get(result.id as string);
+      const hit = entry && this.judge(entry, result.score, analysis, weights);
+      if (hit && hit.coverage >= ANSWER_THRESHOLD) hits.push(hit);
+    }
+    hits.sort((a, b) => b.score - a.score);
+    return { query, answered: hits.length > 0, hits: hits.slice(0, limit), analysis };
+  }
+
+  /**
+   * How much finding each concept says: its inverse document frequency, taken for its most common
+   * rendering. Words no passage has weigh most, so a question about something absent ("population")
+   * is not answered by the common words around it.
+   */
+  private weights(concepts: readonly Concept[]): number[] {
+    const n = this.entries.size;
+    const frequencies = concepts.map((concept) => Math.max(...concept.phrases.map((p) => this.phraseFrequency(p.folded))));
+    // Words of the question that some passage has as part of a pair ("bộ máy", "cán bộ").
+    const inKnownPair = new Set<number>();
+    concepts.forEach((concept, i) => {
+      if (concept.size > 1 && frequencies[i]! > 0) for (let j = 0; j < concept.size; j += 1) inKnownPair.add(concept.position + j);
+    });
+    return concepts.map((concept, i) => {
+      const df = frequencies[i]!;
+      // A pair no passage has, straddling two pairs that passages do have ("bộ máy | cán bộ" →
+      // "máy cán"), is just two words side by side: no evidence either way.
+      if (df === 0 && concept.size > 1 && inKnownPair.has(concept.position) && inKnownPair.has(concept.position + concept.size - 1)) {
+        return 0;
+      }
+      return Math.log((n + 1) / (df + 0.5));
+    });
+  }
+
+  /** Passages containing all of a phrase's terms, at most: the rarest term's document count. */
+  private phraseFrequency(folded: readonly string[]): number {
+    const terms = folded.length === 1 ? folded : folded.slice(1).map((w, i) => `${folded[i]} ${w}`);
+    return Math.min(...terms.map((term) => this.documentFrequency(term)));
+  }
+
+  /**
+   * minisearch keeps per-term posting lists but has no public document-frequency call; its index
+   * is a map term → field id → (document → count). A test pins this to the installed version.
+   */
+  private documentFrequency(term: string): number {
+    const fields = (this.search_ as unknown as { _index: { get(term: string): Map<number, Map<number, number>> | undefined } })._index.get(term);
+    if (!fields) return 0;
+    let df = 0;
+    for (const postings of fields.values()) df = Math.max(df, postings.size);
+    return df;
+  }
+
+  /** Re-reads one candidate: which concepts it has, and a score that favours complete, exact matches. */
+  private judge(entry: Entry, fullTextScore: number, analysis: AnalyzedQuery, weights: readonly number[]): SearchHit | undefined {
+    if (analysis.expects && !this.meetsExpectation(entry, analysis.expects)) return undefined;
+    let found = 0;
+    let wanted = 0;
+    let inText = 0;
+    analysis.concepts.forEach((concept, i) => {
+      const credit = this.credit(entry, concept);
+      if (concept.optional && credit.any === 0) return;
+      const weight = weights[i]!;
+      wanted += weight;
+      found += credit.any * weight;
+      inText += credit.text * weight;
+    });
+    if (wanted === 0) return undefined;
+    const coverage = found / wanted;
+    const score = fullTextScore * (0.2 + coverage) * (0.2 + inText / wanted);
+    return { passage: entry.passage, article: entry.article, ...(entry.section ? { section: entry.section } : {}), score, coverage };
+  }
+
+  /** A figure near the thing counted, or a date, when the question asks for one. */
+  private meetsExpectation(entry: Entry, expects: Expectation): boolean {
+    if (expects.kind === "time") return TIME_EXPRESSION.test(entry.folded);
+    if (!expects.of) return /\d/.test(entry.folded);
+    return expects.of.phrases.some((phrase) => {
+      const words = phrase.folded.join(" ");
+      // Vietnamese counts before the noun ("69 tập thể", "30 nghìn mô hình"), lists after it ("mô hình: 31.945").
+      return new RegExp(` \\d+ (?:\\S+ )?${words} | ${words} (?:\\S+ )?\\d+ `).test(entry.folded);
+    });
+  }
+
+  /** 1 when a phrase of the concept is there as typed, less when only without its tone marks. */
+  private credit(entry: Entry, concept: Concept): { any: number; text: number } {
+    let any = 0;
+    let text = 0;
+    for (const phrase of concept.phrases) {
+      const folded = padded(phrase.folded);
+      const inText = entry.folded.includes(folded);
+      const inContext = entry.context.folded.includes(folded);
+      if (!inText && !inContext) continue;
+      const textCredit = inText ? this.toneCredit(phrase, () => (entry.canonical ??= padded(canonicalSyllables(entry.passage.text)))) : 0;
+      const contextCredit = inContext ? this.toneCredit(phrase, () => entry.context.canonical) : 0;
+      any = Math.max(any, textCredit, contextCredit);
+      text = Math.max(text, textCredit);
+      if (any === 1 && text === 1) break;
+    }
+    return { any, text };
+  }
+
+  /** The canonical text is read only when the user typed tone marks. */
+  private toneCredit(phrase: Phrase, canonical: () => string): number {
+    if (!phrase.exact) return 1;
+    return canonical().includes(padded(phrase.exact)) ? 1 : WRONG_TONE_CREDIT;
+  }
+}
