@@ -58,6 +58,22 @@ export function articleUrl(article: Article): string {
   return article.pageUrl ?? article.source.url;
 }
 
+/**
+ * A link to the passage itself: the article page with a URL text fragment (`#:~:text=start,end`)
+ * that browsers scroll to and highlight. Without the exact page URL, the site's home page.
+ */
+export function passageUrl(article: Article, passage: Passage): string {
+  if (!article.pageUrl) return article.source.url;
+  const words = passage.text.split(/\s+/u).filter(Boolean);
+  const range = words.length <= 12 ? [words.join(" ")] : [words.slice(0, 6).join(" "), words.slice(-6).join(" ")];
+  return `${article.pageUrl.replace(/#.*$/u, "")}#:~:text=${range.map(encodeTextFragment).join(",")}`;
+}
+
+/** Text fragment syntax reserves "-", "," and "&": they must be percent-encoded inside a term. */
+export function encodeTextFragment(text: string): string {
+  return encodeURIComponent(text).replace(/-/g, "%2D");
+}
+
 export function sectionOf(article: Article, passage: Passage): InterviewSection | undefined {
   return passage.sectionIndex === undefined ? undefined : article.sections[passage.sectionIndex - 1];
 }

@@ -15,6 +15,7 @@ export const VIETNAMESE_STOPWORDS: ReadonlySet<string> = new Set([
   "hỏi", "khi", "không", "là", "làm", "lại", "mà", "mấy", "mình", "một", "này", "nào", "nên", "nếu",
   "nhé", "nhỉ", "như", "những", "nhiêu", "ở", "ơi", "ra", "rằng", "rồi", "sao", "sẽ", "thì", "thế",
   "theo", "thưa", "tôi", "trong", "từ", "và", "vậy", "về", "vì", "với", "xin", "biết", "nói", "gồm",
+  "vào", "việc", "điều", "hơn", "rất", "lắm", "nữa", "cũng", "đều", "luôn", "thể", "bị", "do", "bởi", "tại",
 ]);
 
 /**
@@ -47,7 +48,8 @@ export const ENGLISH_STOPWORDS: ReadonlySet<string> = new Set([
   "there", "these", "they", "this", "those", "to", "us", "was", "we", "were", "what", "when", "where",
   "which", "who", "whom", "whose", "why", "will", "with", "would", "you", "your", "according", "article",
   "interview", "say", "said", "says", "mention", "mentioned", "there's", "what's", "know", "give", "list",
-  "explain", "describe", "main", "kind", "kinds", "type", "types", "any", "other", "s",
+  "explain", "describe", "main", "kind", "kinds", "type", "types", "other", "s", "anyone", "anything",
+  "someone", "something", "everyone", "everything", "thing", "things", "also", "just", "now", "very", "really",
 ]);
 
 /**
@@ -102,7 +104,14 @@ export const ENGLISH_TO_VIETNAMESE: Readonly<Record<string, readonly string[]>> 
   upcoming: ["thời gian tới", "sắp tới"],
   coming: ["thời gian tới", "sắp tới"],
   solution: ["giải pháp", "biện pháp"],
-  measure: ["giải pháp", "biện pháp"],
+  measure: ["giải pháp", "biện pháp", "thước đo"],
+  yardstick: ["thước đo"],
+  criterion: ["thước đo", "tiêu chí"],
+  link: ["gắn với", "gắn"],
+  tie: ["gắn với", "gắn"],
+  associate: ["gắn với", "gắn"],
+  period: ["thời gian", "giai đoạn"],
+  bring: ["mang lại", "đem lại", "tạo"],
   continue: ["tiếp tục"],
   strengthen: ["tăng cường", "củng cố"],
   promote: ["đẩy mạnh", "phát huy", "nhân rộng"],

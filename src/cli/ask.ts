@@ -1,0 +1,89 @@
+/**
+ * Asks the knowledge base from a terminal.
+ *   npm run ask -- "câu hỏi"            a readable answer
+ *   npm run --silent ask -- --json       questions from stdin, one JSON answer per line on stdout
+ */
+import { createInterface } from "node:readline";
+import { passageUrl } from "../knowledge/article.js";
+import type { Answer, KnowledgeIndex } from "../knowledge/search-index.js";
+import { loadConfig, loggerFor, openKnowledge } from "./bootstrap.js";
+
+/** The stable machine contract of `ask --json` (benchmarks read it). */
+export interface JsonAnswer {
+  readonly query: string;
+  readonly answered: boolean;
+  readonly results: readonly {
+    readonly id: string;
+    readonly article: string;
+    readonly question: string | null;
+    readonly text: string;
+    readonly score: number;
+    readonly url: string;
+  }[];
+}
+
+export function toJsonAnswer(answer: Answer): JsonAnswer {
+  return {
+    query: answer.query,
+    answered: answer.answered,
+    results: answer.hits.map((hit) => ({
+      id: hit.passage.id,
+      article: hit.article.title,
+      question: hit.section?.question ?? null,
+      text: hit.passage.text,
+      score: Math.round(hit.score * 1000) / 1000,
+      url: passageUrl(hit.article, hit.passage),
+    })),
+  };
+}
+
+/** A reader's view: the interview question, the passage, who said it and where, or an honest no. */
+export function formatAnswer(answer: Answer, index: KnowledgeIndex): string {
+  const best = answer.hits[0];
+  if (!best) {
+    const questions = index.articles.flatMap((a) => a.sections.map((s) => `  • ${s.question}`));
+    return [
+      "Bài báo không nói về điều này. (Not in the article.)",
+      ...(questions.length ? ["", "Bạn có thể hỏi (you can ask):", ...questions] : []),
+    ].join("\n");
+  }
+  const { article, passage, section } = best;
+  const lines: string[] = [];
+  if (section) lines.push(`${section.asker}: ${section.question}`, "");
+  lines.push(`“${passage.text}”`, "");
+  lines.push(`— ${section?.answerer ?? article.source.name}`);
+  lines.push(`${article.title} (${article.date.split("-").reverse().join("/")}, ${article.source.name})`);
+  lines.push(passageUrl(article, passage));
+  const more = answer.hits.slice(1);
+  if (more.length) {
+    lines.push("", "Đoạn khác (more matches):");
+    for (const hit of more) lines.push(`  • ${hit.passage.text.slice(0, 100)}${hit.passage.text.length > 100 ? "…" : ""}`);
+  }
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const json = args.includes("--json");
+  const question = args.filter((a) => a !== "--json").join(" ").trim();
+  const config = loadConfig();
+  const logger = loggerFor(config);
+  const { index } = await openKnowledge(config, logger);
+
+  if (question) {
+    const answer = index.search(question);
+    process.stdout.write(json ? `${JSON.stringify(toJsonAnswer(answer))}\n` : `${formatAnswer(answer, index)}\n`);
+    return;
+  }
+  if (!json) {
+    process.stderr.write('usage: npm run ask -- "câu hỏi"   or   npm run --silent ask -- --json < questions.txt\n');
+    process.exitCode = 2;
+    return;
+  }
+  // One line in, one line out, same order; blank lines are questions too (answered: false).
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    process.stdout.write(`${JSON.stringify(toJsonAnswer(index.search(line)))}\n`);
+  }
+}
+
+await main();
