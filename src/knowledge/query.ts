@@ -33,7 +33,7 @@ export interface Concept {
   readonly phrases: readonly Phrase[];
   /**
    * An optional concept helps when found and costs nothing when missing: pairs that join a
-   * content word to a function word ("nhiệm vụ trọng" typed "nhiem vu trong") may be real words.
+   * content word to a function word typed without tones ("nhiem vu trong" may be "trọng").
    */
   readonly optional: boolean;
   /** Index of its first word in the question. */
@@ -175,7 +175,10 @@ function vietnameseConcepts(words: Words, questionPhrases: readonly (readonly st
       concepts.push({ label: syllable, phrases: [phrase], optional: false, position: i, size: 1 });
     }
     const next = i + 1;
-    if (next < canonical.length && !(isStop[i] && isStop[next]) && !removed[i] && !removed[next]) {
+    // A pair with a function word is kept only when that word was typed without tones, where it
+    // may be a content word in disguise ("trong" for "trọng"); then it is optional.
+    const certainStop = (j: number): boolean => isStop[j]! && (toned[j]! || removed[j]!);
+    if (next < canonical.length && !(isStop[i] && isStop[next]) && !certainStop(i) && !certainStop(next)) {
       const exactPair = exactOf(i) && exactOf(next) ? [exactOf(i)!, exactOf(next)!] : null;
       concepts.push({
         label: `${syllable} ${canonical[next]}`,

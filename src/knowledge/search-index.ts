@@ -3,7 +3,7 @@
  * and syllable pairs; a second pass checks which of the question's concepts each candidate really
  * contains (tone marks included) and decides whether the knowledge base answers the question.
  */
-import MiniSearch, { type Options, type SearchResult } from "minisearch";
+import MiniSearch, { type Options } from "minisearch";
 import { type Article, type InterviewSection, type Passage, sectionOf } from "./article.js";
 import { type AnalyzedQuery, type Concept, type Expectation, type Phrase, analyzeQuery } from "./query.js";
 import { canonicalSyllables, foldSyllable } from "./vietnamese.js";
@@ -221,16 +221,18 @@ export class KnowledgeIndex {
   private weights(concepts: readonly Concept[]): ConceptWeights {
     const n = this.entries.size;
     const frequencies = concepts.map((concept) => Math.max(...concept.phrases.map((p) => this.phraseFrequency(p.folded))));
-    // Words of the question that some passage has as part of a pair ("bộ máy", "cán bộ").
-    const inKnownPair = new Set<number>();
-    concepts.forEach((concept, i) => {
-      if (concept.size > 1 && frequencies[i]! > 0) for (let j = 0; j < concept.size; j += 1) inKnownPair.add(concept.position + j);
+    // A pair straddling two pairs that passages have ("bộ máy | cán bộ" → "máy cán", "tỉnh ủy |
+    // quan tâm" → "ủy quan") is a word boundary when it is rarer than both: words recur, chance
+    // neighbours do not. It is no evidence either way.
+    const pairAt = new Map<number, number>();
+    concepts.forEach((c, i) => {
+      if (c.size === 2) pairAt.set(c.position, frequencies[i]!);
     });
-    // A pair no passage has, straddling two pairs that passages do have ("bộ máy | cán bộ" →
-    // "máy cán"), is just two words side by side: no evidence either way.
-    const straddles = concepts.map(
-      (c, i) => frequencies[i] === 0 && c.size > 1 && inKnownPair.has(c.position) && inKnownPair.has(c.position + c.size - 1),
-    );
+    const straddles = concepts.map((c, i) => {
+      const left = pairAt.get(c.position - 1);
+      const right = pairAt.get(c.position + 1);
+      return c.size === 2 && left !== undefined && right !== undefined && Math.min(left, right) > frequencies[i]!;
+    });
     const idf = (i: number, smoothing: number): number =>
       straddles[i] ? 0 : Math.log(smoothing + (n + 1) / (frequencies[i]! + 0.5));
     return { rank: concepts.map((_, i) => idf(i, 0)), answer: concepts.map((_, i) => idf(i, 1)) };

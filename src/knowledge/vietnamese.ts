@@ -114,10 +114,11 @@ const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 
 /**
  * Splits text into canonical lower-case syllables (numbers joined across thousand separators).
- * Zero-width and other format characters are removed first so they cannot split a word.
+ * A zero-width space separates words, as it is meant to; other invisible format characters (soft
+ * hyphen, joiners, direction marks) are dropped so they cannot split or disguise a word.
  */
 export function canonicalSyllables(text: string): string[] {
-  const cleaned = joinThousands(text.normalize("NFC").replace(/\p{Cf}/gu, "")).toLowerCase();
+  const cleaned = joinThousands(text.replace(/\u200b/g, " ").normalize("NFC").replace(/\p{Cf}/gu, "").normalize("NFC")).toLowerCase();
   const out: string[] = [];
   for (const match of cleaned.matchAll(WORD)) out.push(canonicalSyllable(match[0]));
   return out;

@@ -1,0 +1,38 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const env = { ...process.env, CACHE_DIR: mkdtempSync(path.join(tmpdir(), "hoibao-ask-")), LOG_LEVEL: "info", BOT_TOKEN: "" };
+
+function ask(args: string[], input?: string) {
+  return spawnSync(process.execPath, ["--import", "tsx", "src/cli/ask.ts", ...args], { cwd: root, env, input, encoding: "utf8", timeout: 30_000 });
+}
+
+describe("npm run ask", () => {
+  it("--json reads questions from stdin and writes one JSON answer per line, in order, nothing else", () => {
+    const run = ask(["--json"], "kho khan\nhello\nWhat are the tasks ahead?\n");
+    expect(run.status).toBe(0);
+    const lines = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.query, l.answered])).toEqual([["kho khan", true], ["hello", false], ["What are the tasks ahead?", true]]);
+    const first = lines[0].results[0];
+    expect(Object.keys(first).sort()).toEqual(["article", "id", "question", "score", "text", "url"]);
+    expect(first.text).toContain("khó khăn, hạn chế");
+    expect(first.url).toBe("https://baosoctrang.org.vn");
+    expect(lines[1].results).toEqual([]);
+    expect(lines[2].results.length).toBeLessThanOrEqual(5);
+    expect(run.stderr).toContain("knowledge base ready"); // logs go to stderr
+  });
+
+  it("prints a readable answer, or an honest 'not in the article' with the questions it can answer", () => {
+    const answered = ask(["bao nhiêu mô hình?"]);
+    expect(answered.stdout).toContain("31.945 mô hình");
+    expect(answered.stdout).toContain("Đồng chí Dương Sà Kha");
+    expect(answered.stdout).toContain("https://baosoctrang.org.vn");
+    const declined = ask(["thời tiết hôm nay"]);
+    expect(declined.stdout).toContain("Bài báo không nói về điều này");
+    expect(declined.stdout).toContain("khó khăn, hạn chế gì?");
+  });
+});

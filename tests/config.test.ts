@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, TELEGRAM_API_ROOT, parseConfig } from "../src/config.js";
+
+const TOKEN = "123456:ABC-def_ghiJKLmnopQRStuvWXyz0123456";
+
+describe("parseConfig", () => {
+  it("defaults – an empty environment runs the local chat over ./knowledge", () => {
+    expect(parseConfig({})).toEqual({
+      knowledgeDir: "./knowledge",
+      cacheDir: "./.cache",
+      logLevel: "info",
+      logFormat: "json",
+      bot: { mode: "local" },
+    });
+    expect(parseConfig({}, true).logFormat).toBe("pretty");
+  });
+
+  it("blank values count as unset, as in a .env copied from .env.example", () => {
+    expect(parseConfig({ BOT_TOKEN: "", KNOWLEDGE_DIR: "  ", LOG_LEVEL: "" }).bot).toEqual({ mode: "local" });
+  });
+
+  it("polling with a token, Telegram's API root unless told otherwise", () => {
+    expect(parseConfig({ BOT_TOKEN: TOKEN }).bot).toEqual({ mode: "polling", token: TOKEN, apiRoot: TELEGRAM_API_ROOT });
+    expect(parseConfig({ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: "http://127.0.0.1:8081/" }).bot).toMatchObject({ apiRoot: "http://127.0.0.1:8081" });
+  });
+
+  it("webhook mode needs its URL and secret", () => {
+    const env = { BOT_TOKEN: TOKEN, BOT_MODE: "webhook", WEBHOOK_URL: "https://bot.example.org/hook", WEBHOOK_SECRET: "s3cret_-x" };
+    expect(parseConfig({ ...env, PORT: "8443" }).bot).toEqual({
+      mode: "webhook",
+      token: TOKEN,
+      apiRoot: TELEGRAM_API_ROOT,
+      webhookUrl: "https://bot.example.org/hook",
+      webhookSecret: "s3cret_-x",
+      host: "0.0.0.0",
+      port: 8443,
+    });
+    expect(() => parseConfig({ ...env, WEBHOOK_URL: "" })).toThrow("config: WEBHOOK_URL is required");
+    expect(() => parseConfig({ ...env, WEBHOOK_SECRET: "has space" })).toThrow("config: WEBHOOK_SECRET");
+  });
+
+  it("bad values fail naming the variable", () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
+      [{ LOG_FORMAT: "xml" }, "LOG_FORMAT"],
+      [{ BOT_TOKEN: "not-a-token" }, "BOT_TOKEN"],
+      [{ BOT_TOKEN: TOKEN, BOT_MODE: "push" }, "BOT_MODE"],
+      [{ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: "ftp://x" }, "TELEGRAM_API_ROOT"],
+      [{ BOT_TOKEN: TOKEN, BOT_MODE: "webhook", WEBHOOK_URL: "https://x.org", WEBHOOK_SECRET: "s", PORT: "70000" }, "PORT"],
+    ];
+    for (const [env, variable] of cases) {
+      expect(() => parseConfig(env)).toThrow(ConfigError);
+      expect(() => parseConfig(env)).toThrow(`config: ${variable} `);
+    }
+  });
+
+  it("the token never appears in a config error", () => {
+    try {
+      parseConfig({ BOT_TOKEN: "123:has spaces secret" });
+    } catch (error) {
+      expect((error as Error).message).not.toContain("secret");
+    }
+  });
+});

@@ -1,0 +1,14 @@
+import { readFileSync } from "node:fs";
+import type { Article } from "../../src/knowledge/article.js";
+import { parseArticle } from "../../src/knowledge/parse-article.js";
+import { KnowledgeIndex } from "../../src/knowledge/search-index.js";
+
+export const SEED_FILE = "2024-11-23-soc-trang-dan-van-kheo.txt";
+export const SEED_BYTES = readFileSync(new URL(`../../knowledge/${SEED_FILE}`, import.meta.url));
+export const seedArticle = (): Article => parseArticle(SEED_BYTES, SEED_FILE);
+export const seedIndex = (): KnowledgeIndex => KnowledgeIndex.build([seedArticle()]);
+
+/** A second, plain news article in the published format. */
+export function newsArticle(title: string, paragraphs: readonly string[], date = "02/12/2024"): string {
+  return `Thứ Hai, ${date}\nSóc Trăng: ${title}\n\n${paragraphs.join("\n\n")}\n\n(baosoctrang.org.vn)\n\nGửi cho bạn bè\n`;
+}

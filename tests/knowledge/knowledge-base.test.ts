@@ -1,0 +1,38 @@
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { openKnowledgeBase } from "../../src/knowledge/knowledge-base.js";
+import { SEED_BYTES, SEED_FILE, newsArticle } from "./helpers.js";
+
+describe("openKnowledgeBase index cache", () => {
+  it("reuses the cached index until an article changes, then rebuilds and drops the old cache", async () => {
+    const knowledgeDir = mkdtempSync(path.join(tmpdir(), "hoibao-kb-"));
+    const cacheDir = mkdtempSync(path.join(tmpdir(), "hoibao-cache-"));
+    writeFileSync(path.join(knowledgeDir, SEED_FILE), SEED_BYTES);
+
+    const first = await openKnowledgeBase({ knowledgeDir, cacheDir });
+    expect(first.fromCache).toBe(false);
+    const second = await openKnowledgeBase({ knowledgeDir, cacheDir });
+    expect(second.fromCache).toBe(true);
+    expect(second.index.search("kho khan")).toEqual(first.index.search("kho khan"));
+
+    writeFileSync(path.join(knowledgeDir, "news.txt"), newsArticle("Giá lúa tăng", ["Giá lúa vụ mùa tăng mạnh."]));
+    const third = await openKnowledgeBase({ knowledgeDir, cacheDir });
+    expect(third.fromCache).toBe(false);
+    expect(third.index.search("giá lúa vụ mùa").answered).toBe(true);
+    expect(readdirSync(cacheDir).filter((f) => f.startsWith("index-"))).toHaveLength(1);
+  });
+
+  it("a damaged cache file is rebuilt, not trusted", async () => {
+    const knowledgeDir = mkdtempSync(path.join(tmpdir(), "hoibao-kb-"));
+    const cacheDir = mkdtempSync(path.join(tmpdir(), "hoibao-cache-"));
+    writeFileSync(path.join(knowledgeDir, SEED_FILE), SEED_BYTES);
+    await openKnowledgeBase({ knowledgeDir, cacheDir });
+    const [file] = readdirSync(cacheDir);
+    writeFileSync(path.join(cacheDir, file!), "{broken");
+    const reopened = await openKnowledgeBase({ knowledgeDir, cacheDir });
+    expect(reopened.fromCache).toBe(false);
+    expect(reopened.index.search("kho khan").answered).toBe(true);
+  });
+});

@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import { parseArticle } from "../../src/knowledge/parse-article.js";
+import { KnowledgeIndex } from "../../src/knowledge/search-index.js";
+import { newsArticle, seedArticle, seedIndex } from "./helpers.js";
+
+const index = seedIndex();
+const top = (q: string): string | undefined => index.search(q).hits[0]?.passage.text;
+
+describe("KnowledgeIndex.search on the seed interview", () => {
+  it("answers with the passage, its interview question, speaker and article", () => {
+    const answer = index.search("Công tác dân vận còn những hạn chế nào?");
+    expect(answer.answered).toBe(true);
+    const best = answer.hits[0]!;
+    expect(best.passage.text).toContain("công tác nắm bắt và dự báo tình hình nhân dân");
+    expect(best.section?.question).toMatch(/khó khăn, hạn chế gì\?$/);
+    expect(best.section?.answerer).toBe("Đồng chí Dương Sà Kha");
+    expect(best.article.date).toBe("2024-11-23");
+    expect(answer.hits.length).toBeLessThanOrEqual(5);
+  });
+
+  it("NFC, NFD, without tone marks, and old/new tone placement find the same passage", () => {
+    const expected = top("khó khăn");
+    expect(expected).toContain("khó khăn, hạn chế");
+    expect(top("khó khăn".normalize("NFD"))).toBe(expected);
+    expect(top("kho khan")).toBe(expected);
+    expect(top("đa dạng hoá các loại hình")).toBe(top("đa dạng hóa các loại hình"));
+    expect(top("đa dạng hoá các loại hình")).toContain("đa dạng hóa");
+  });
+
+  it("exact tone marks rank higher than the same letters with other tones", () => {
+    const article = parseArticle(
+      new TextEncoder().encode(newsArticle("Hai bản tin", ["Người dân bàn về ma túy ở xã.", "Người dân bàn về mã tùy chọn ở xã."])),
+      "tones.txt",
+    );
+    const two = KnowledgeIndex.build([article]);
+    expect(two.search("ma túy").hits[0]?.passage.text).toContain("ma túy");
+    expect(two.search("mã tùy").hits[0]?.passage.text).toContain("mã tùy");
+  });
+
+  it("syllable pairs are respected: 'thời tiết' is not 'thời gian'", () => {
+    expect(index.search("thời tiết").answered).toBe(false);
+    expect(index.search("thời gian tới").answered).toBe(true);
+  });
+
+  it("numbers match as written, with or without the thousand separator", () => {
+    expect(top("31.945")).toContain("31.945 mô hình");
+    expect(top("31945")).toContain("31.945 mô hình");
+    expect(top("130 cá nhân")).toContain("130 cá nhân");
+  });
+
+  it("English questions find the Vietnamese passage", () => {
+    expect(top("What difficulties remain?")).toContain("khó khăn, hạn chế");
+    expect(top("What are the tasks ahead?")).toMatch(/nhiệm vụ|điển hình|quần chúng/);
+    expect(top("How many individuals were awarded?")).toContain("130 cá nhân");
+  });
+
+  it("declines what the article does not answer instead of returning the least-bad passage", () => {
+    for (const q of ["hello", "xin chào", "???", "😀😀😀", "", "asdkjh qwpoe", "Lịch thi đấu bóng đá", "What is the capital of France?", "Giá lúa hôm nay bao nhiêu?", "thời tiết ngày mai"]) {
+      const answer = index.search(q);
+      expect(answer.answered, q).toBe(false);
+      expect(answer.hits, q).toEqual([]);
+    }
+  });
+
+  it("a topic the article merely mentions is not answered: a count of something else, a date it lacks", () => {
+    expect(index.search("Sóc Trăng có bao nhiêu dân?").answered).toBe(false);
+    expect(index.search("Khi nào Sóc Trăng được thành lập?").answered).toBe(false);
+    expect(index.search("Có bao nhiêu tập thể được tặng bằng khen?").answered).toBe(true);
+  });
+
+  it("survives hostile input without throwing", () => {
+    for (const q of ["<b>khó khăn</b>", "a".repeat(10_000), "\u202e khó khăn", "/ask@bot khó khăn", "khó\u0000khăn"]) {
+      expect(() => index.search(q)).not.toThrow();
+    }
+  });
+});
+
+describe("KnowledgeIndex updates", () => {
+  it("adds and removes articles without a rebuild", () => {
+    const live = KnowledgeIndex.build([seedArticle()]);
+    expect(live.search("giá lúa vụ mùa").answered).toBe(false);
+    const news = parseArticle(new TextEncoder().encode(newsArticle("Giá lúa tăng", ["Giá lúa vụ mùa năm nay tăng mạnh ở các huyện."])), "news.txt");
+    live.addArticle(news);
+    expect(live.search("giá lúa vụ mùa").hits[0]?.article.id).toBe(news.id);
+    expect(live.passage(news.passages[0]!.id)?.article.title).toBe("Giá lúa tăng");
+    live.removeArticle(news.id);
+    expect(live.search("giá lúa vụ mùa").answered).toBe(false);
+    expect(live.passage(news.passages[0]!.id)).toBeUndefined();
+  });
+
+  it("replacing an article with the same id keeps one copy", () => {
+    const live = KnowledgeIndex.build([seedArticle()]);
+    live.addArticle(seedArticle());
+    expect(live.articles).toHaveLength(1);
+    expect(live.passageCount).toBe(7);
+  });
+
+  it("a saved index restores to the same answers", () => {
+    const saved = index.toJSON();
+    const restored = KnowledgeIndex.fromJSON(saved.index, [seedArticle()], saved.folded);
+    for (const q of ["kho khan", "bao nhiêu mô hình?", "What are the tasks ahead?", "hello"]) {
+      expect(restored.search(q)).toEqual(index.search(q));
+    }
+  });
+
+  it("document frequencies come from minisearch's internals as this code expects", () => {
+    // Pins the private layout read by documentFrequency(): if minisearch changes it, this fails.
+    const internals = (index as unknown as { search_: { _index: { get(t: string): Map<number, Map<number, number>> | undefined } } }).search_._index;
+    const postings = internals.get("kho khan");
+    expect(postings).toBeInstanceOf(Map);
+    expect([...postings!.values()][0]).toBeInstanceOf(Map);
+  });
+});

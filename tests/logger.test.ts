@@ -1,0 +1,41 @@
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { createLogger, scrubToken } from "../src/logger.js";
+
+function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  return { stream, lines: () => chunks.join("").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+describe("logger", () => {
+  it("redact – the bot token and webhook secret never reach the log", () => {
+    const out = capture();
+    const logger = createLogger({ level: "info", format: "json", destination: out.stream });
+    const token = "123456:ABC-def_ghiJKLmnopQRStuvWXyz0123456";
+    logger.info({ config: { bot: { token, webhookSecret: "hush" } }, token }, "started");
+    const text = JSON.stringify(out.lines());
+    expect(text).not.toContain(token);
+    expect(text).not.toContain("hush");
+    expect(text).toContain("[redacted]");
+  });
+
+  it("scrubToken – removes a token inside URLs and messages", () => {
+    expect(scrubToken("POST https://api.telegram.org/bot123456:ABC-def_ghiJKLmnopQRStuvWXyz0123456/sendMessage failed")).toBe(
+      "POST https://api.telegram.org/bot[redacted]/sendMessage failed",
+    );
+  });
+
+  it("level – lines below the level are not written", () => {
+    const out = capture();
+    const logger = createLogger({ level: "warn", format: "json", destination: out.stream });
+    logger.info("quiet");
+    logger.warn("loud");
+    expect(out.lines().map((l) => l.msg)).toEqual(["loud"]);
+  });
+});
