@@ -7,13 +7,18 @@
  */
 import { canonicalSyllables, foldSyllable, hasDiacritics } from "./vietnamese.js";
 import {
+  ENGLISH_MEASURE_WORDS,
+  ENGLISH_PERSON_PHRASES,
   ENGLISH_QUANTITY_PHRASES,
   ENGLISH_STOPWORDS,
   ENGLISH_TIME_PHRASES,
   ENGLISH_TO_VIETNAMESE,
+  VIETNAMESE_MEASURE_WORDS,
+  VIETNAMESE_PERSON_PHRASES,
   VIETNAMESE_QUANTITY_PHRASES,
   VIETNAMESE_STOP_PHRASES,
   VIETNAMESE_STOPWORDS,
+  VIETNAMESE_SYNONYMS,
   VIETNAMESE_TIME_PHRASES,
   englishStem,
 } from "./vocabulary.js";
@@ -51,7 +56,9 @@ export type Expectation =
   /** "bao nhiêu mô hình", "how many individuals": a figure, of the thing named when one is. */
   | { readonly kind: "quantity"; readonly of?: Concept }
   /** "khi nào", "when": a date, a year or a time expression. */
-  | { readonly kind: "time" };
+  | { readonly kind: "time" }
+  /** "là ai", "who", "tên là gì": a person named in the passage. */
+  | { readonly kind: "person" };
 
 export interface AnalyzedQuery {
   readonly text: string;
@@ -82,27 +89,37 @@ interface Words {
 export function analyzeQuery(text: string): AnalyzedQuery {
   const canonical = canonicalSyllables(text.slice(0, 1000));
   const words: Words = { canonical, folded: canonical.map(foldSyllable), toned: canonical.map((s) => hasDiacritics(s)) };
-  const language = isEnglish(words) ? "en" : "vi";
-  const quantity = language === "en" ? ENGLISH_QUANTITY_PHRASES : VIETNAMESE_QUANTITY_PHRASES;
-  const time = language === "en" ? ENGLISH_TIME_PHRASES : VIETNAMESE_TIME_PHRASES;
-  const concepts = language === "en" ? englishConcepts(words, [...quantity, ...time]) : vietnameseConcepts(words, [...quantity, ...time]);
+  const english = isEnglish(words);
+  const cues: QuestionCues = english
+    ? { quantity: ENGLISH_QUANTITY_PHRASES, measure: ENGLISH_MEASURE_WORDS, time: ENGLISH_TIME_PHRASES, person: ENGLISH_PERSON_PHRASES, atStartOnly: true }
+    : { quantity: VIETNAMESE_QUANTITY_PHRASES, measure: VIETNAMESE_MEASURE_WORDS, time: VIETNAMESE_TIME_PHRASES, person: VIETNAMESE_PERSON_PHRASES, atStartOnly: false };
+  const asking = [...cues.quantity, ...cues.time, ...cues.person];
+  const concepts = english ? englishConcepts(words, asking) : vietnameseConcepts(words, asking);
   const terms = new Set<string>();
   for (const concept of concepts) {
     for (const phrase of concept.phrases) for (const term of phraseTerms(phrase.folded)) terms.add(term);
   }
-  const expects = expectation(words, concepts, quantity, time);
-  return { text, language, concepts, ...(expects ? { expects } : {}), terms: [...terms], highlight: words.folded };
+  const expects = expectation(words, concepts, cues);
+  return { text, language: english ? "en" : "vi", concepts, ...(expects ? { expects } : {}), terms: [...terms], highlight: words.folded };
+}
+
+/** Words that ask for a kind of answer, in the question's language. */
+interface QuestionCues {
+  readonly quantity: readonly (readonly string[])[];
+  readonly measure: readonly (readonly string[])[];
+  readonly time: readonly (readonly string[])[];
+  readonly person: readonly (readonly string[])[];
+  /** English "when"/"who" ask only at the start ("what motto … when working" does not ask a time). */
+  readonly atStartOnly: boolean;
 }
 
 /** The thing counted is the first concept after "bao nhiêu" / "how many" (a pair when there is one). */
-function expectation(
-  words: Words,
-  concepts: readonly Concept[],
-  quantity: readonly (readonly string[])[],
-  time: readonly (readonly string[])[],
-): Expectation | undefined {
-  if (time.some((phrase) => phraseStarts(words, phrase).length > 0)) return { kind: "time" };
-  for (const phrase of quantity) {
+function expectation(words: Words, concepts: readonly Concept[], cues: QuestionCues): Expectation | undefined {
+  const asks = (phrases: readonly (readonly string[])[]): boolean =>
+    phrases.some((phrase) => phraseStarts(words, phrase).some((at) => !cues.atStartOnly || at === 0));
+  if (asks(cues.time)) return { kind: "time" };
+  if (asks(cues.person)) return { kind: "person" };
+  for (const phrase of cues.quantity) {
     const at = phraseStarts(words, phrase)[0];
     if (at === undefined) continue;
     const after = concepts.filter((c) => !c.optional && c.position >= at + phrase.length);
@@ -110,6 +127,7 @@ function expectation(
     const of = after.filter((c) => c.position === first).sort((a, b) => b.size - a.size)[0];
     return of ? { kind: "quantity", of } : { kind: "quantity" };
   }
+  if (cues.measure.some((phrase) => phraseStarts(words, phrase).length > 0)) return { kind: "quantity" };
   return undefined;
 }
 
@@ -189,7 +207,24 @@ function vietnameseConcepts(words: Words, questionPhrases: readonly (readonly st
       });
     }
   });
-  return concepts.map(translateEnglishWord);
+  return concepts.map(translateEnglishWord).map(addSynonyms);
+}
+
+/** Folded synonym phrase → its group, for {@link addSynonyms}. */
+const SYNONYM_GROUPS = new Map<string, readonly Phrase[]>();
+for (const group of VIETNAMESE_SYNONYMS) {
+  const phrases = group.map(vietnamesePhrase);
+  for (const phrase of phrases) SYNONYM_GROUPS.set(phrase.folded.join(" "), phrases);
+}
+
+/** "vướng mắc" also matches "khó khăn": words of one sense count as the same concept. */
+function addSynonyms(concept: Concept): Concept {
+  const typed = concept.phrases[0]!;
+  const group = SYNONYM_GROUPS.get(typed.folded.join(" "));
+  if (!group) return concept;
+  // Typed without tones, "nguoi" could be another word than "người": only then is the group a guess.
+  if (typed.exact && !group.some((p) => p.exact!.join(" ") === typed.exact!.join(" "))) return concept;
+  return { ...concept, phrases: [typed, ...group.filter((p) => p.folded.join(" ") !== typed.folded.join(" "))] };
 }
 
 /** A Vietnamese question may still use an English word ("kết quả movement"): translate it. */
@@ -208,17 +243,27 @@ function vietnamesePhrase(text: string): Phrase {
 function englishConcepts(words: Words, questionPhrases: readonly (readonly string[])[]): Concept[] {
   const removed = phraseMask(words, [...ENGLISH_GREETING_PHRASES, ...questionPhrases]);
   const concepts: Concept[] = [];
+  const skip = (word: string, i: number): boolean => removed[i]! || ENGLISH_STOPWORDS.has(word) || GREETINGS.has(word);
   let previousUnknown: string | undefined;
-  words.folded.forEach((word, i) => {
-    if (removed[i] || ENGLISH_STOPWORDS.has(word) || GREETINGS.has(word)) {
+  for (let i = 0; i < words.folded.length; i += 1) {
+    const word = words.folded[i]!;
+    if (skip(word, i)) {
       previousUnknown = undefined;
-      return;
+      continue;
+    }
+    const next = words.folded[i + 1];
+    const compound = next !== undefined && !removed[i + 1] ? ENGLISH_TO_VIETNAMESE[`${englishStem(word)}_${englishStem(next)}`] : undefined;
+    if (compound) {
+      concepts.push({ label: `${word} ${next}`, phrases: compound.map(vietnamesePhrase), optional: false, position: i, size: 2 });
+      previousUnknown = undefined;
+      i += 1;
+      continue;
     }
     const translations = ENGLISH_TO_VIETNAMESE[englishStem(word)];
     if (translations) {
       concepts.push({ label: word, phrases: translations.map(vietnamesePhrase), optional: false, position: i, size: 1 });
       previousUnknown = undefined;
-      return;
+      continue;
     }
     // Not in the vocabulary: a name or a Vietnamese word typed without tones ("Soc Trang").
     concepts.push({ label: word, phrases: [{ folded: [word], exact: null }], optional: false, position: i, size: 1 });
@@ -227,6 +272,6 @@ function englishConcepts(words: Words, questionPhrases: readonly (readonly strin
       concepts.push({ label: `${previousUnknown} ${word}`, phrases: [phrase], optional: false, position: i - 1, size: 2 });
     }
     previousUnknown = word;
-  });
+  }
   return concepts;
 }

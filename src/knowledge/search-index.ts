@@ -27,6 +27,12 @@ const WRONG_TONE_CREDIT = 0.4;
 /** How many full-text candidates the concept check re-reads; deeper ones never win. */
 const CANDIDATES = 40;
 const DEFAULT_LIMIT = 5;
+/**
+ * A person's name: a form of address or a common family name followed by capitalised syllables
+ * ("đồng chí Dương Sà Kha", "ông Tư", "Nguyễn Văn A").
+ */
+const PERSON_NAME =
+  /(?:\b(?:[ôÔ]ng|[bB]à|[aA]nh|[cC]hị|[đĐ]ồng chí|[đĐ]\/c)\s+\p{Lu}\p{Ll}*|(?:Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Lâm|Trương|Đinh|Mai|Thạch|Danh)(?:\s+\p{Lu}\p{Ll}*){1,3})/u;
 /** Folded: a year, a day or month with its number, or a near-future phrase. */
 const TIME_EXPRESSION = / (?:19|20)\d\d | (?:ngay|thang|nam) \d+ | \d+ \d+ (?:19|20)\d\d | thoi gian toi | sap toi /;
 
@@ -284,11 +290,12 @@ export class KnowledgeIndex {
   /** A figure near the thing counted, or a date, when the question asks for one. */
   private meetsExpectation(entry: Entry, expects: Expectation): boolean {
     if (expects.kind === "time") return TIME_EXPRESSION.test(entry.folded);
+    if (expects.kind === "person") return PERSON_NAME.test(entry.passage.text);
     if (!expects.of) return /\d/.test(entry.folded);
     return expects.of.phrases.some((phrase) => {
       const words = phrase.folded.join(" ");
-      // Vietnamese counts before the noun ("69 tập thể", "30 nghìn mô hình"), lists after it ("mô hình: 31.945").
-      return new RegExp(` \\d+ (?:\\S+ )?${words} | ${words} (?:\\S+ )?\\d+ `).test(entry.folded);
+      // Vietnamese counts before the noun ("69 tập thể", "31.945 mô hình, điển hình"), lists after it ("mô hình: 31.945").
+      return new RegExp(` \\d+ (?:\\S+ ){0,2}${words} | ${words} (?:\\S+ )?\\d+ `).test(entry.folded);
     });
   }
 

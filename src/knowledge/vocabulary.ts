@@ -30,6 +30,12 @@ export const VIETNAMESE_STOP_PHRASES: readonly (readonly string[])[] = [
 
 /** Words that ask for a quantity: only a figure answers them. */
 export const VIETNAMESE_QUANTITY_PHRASES: readonly (readonly string[])[] = [["bao", "nhiêu"], ["mấy"], ["số", "lượng"]];
+/** Words that ask for a figure while naming what it measures: they stay topic words too. */
+export const VIETNAMESE_MEASURE_WORDS: readonly (readonly string[])[] = [["tỷ", "lệ"], ["tỉ", "lệ"], ["phần", "trăm"]];
+export const ENGLISH_MEASURE_WORDS: readonly (readonly string[])[] = [["rate"], ["percentage"], ["percent"], ["proportion"]];
+/** Words that ask who, or for a name: only a passage naming a person answers them. */
+export const VIETNAMESE_PERSON_PHRASES: readonly (readonly string[])[] = [["là", "ai"], ["ai", "là"], ["ai", "đã"], ["tên", "là", "gì"], ["tên", "gì"], ["họ", "tên"]];
+export const ENGLISH_PERSON_PHRASES: readonly (readonly string[])[] = [["who"], ["whom"], ["whose"], ["what", "is", "the", "name"], ["what", "name"]];
 export const ENGLISH_QUANTITY_PHRASES: readonly (readonly string[])[] = [["how", "many"], ["how", "much"], ["number", "of"]];
 /** Words that ask for a time: only a date or a time expression answers them. */
 export const VIETNAMESE_TIME_PHRASES: readonly (readonly string[])[] = [
@@ -50,13 +56,38 @@ export const ENGLISH_STOPWORDS: ReadonlySet<string> = new Set([
   "interview", "say", "said", "says", "mention", "mentioned", "there's", "what's", "know", "give", "list",
   "explain", "describe", "main", "kind", "kinds", "type", "types", "other", "s", "anyone", "anything",
   "someone", "something", "everyone", "everything", "thing", "things", "also", "just", "now", "very", "really",
+  // Common verbs, adjectives and adverbs that carry no topic: a question is not about "play" or "good".
+  "play", "plays", "played", "good", "well", "better", "best", "enough", "bad", "supposed", "going", "go", "goes",
+  "went", "come", "comes", "came", "make", "makes", "made", "take", "takes", "took", "taken", "see", "seen", "look",
+  "like", "want", "wants", "use", "used", "using", "find", "found", "think", "way", "ways", "done", "doing", "put",
+  "set", "try", "keep", "kept", "let", "seem", "seems", "still", "yet", "already", "currently", "today", "lot",
+  "lots", "more", "most", "less", "much", "such", "own", "same", "different", "important", "able", "regarding",
+  "concerning", "happen", "happened", "exactly", "overall", "general", "generally", "specific", "specifically",
 ]);
+
+/** Irregular and informal English forms, mapped to the vocabulary's head words. */
+export const ENGLISH_IRREGULAR: Readonly<Record<string, string>> = {
+  led: "lead", got: "get", gotten: "get", gave: "give", given: "give", won: "win", brought: "bring", held: "hold",
+  taught: "teach", chosen: "choose", ppl: "people", folks: "people", govt: "government", gov: "government",
+  men: "person", women: "person",
+};
 
 /**
  * English word (lower case, stemmed by {@link englishStem}) → Vietnamese phrases with that sense.
  * Multi-word English expressions are listed under their head word's stem joined with "_".
  */
 export const ENGLISH_TO_VIETNAMESE: Readonly<Record<string, readonly string[]>> = {
+  // two-word expressions (stems joined by "_"), looked up before their words
+  fatherland_front: ["mặt trận tổ quốc", "mặt trận"],
+  party_committee: ["tỉnh ủy", "cấp ủy", "đảng ủy", "huyện ủy"],
+  people_committee: ["ủy ban nhân dân", "ubnd"],
+  mass_mobilization: ["dân vận"],
+  mass_mobilisation: ["dân vận"],
+  new_rural: ["nông thôn mới"],
+  local_authority: ["chính quyền địa phương", "chính quyền"],
+  central_level: ["cấp trung ương", "trung ương"],
+  political_system: ["hệ thống chính trị"],
+  poverty_reduction: ["giảm nghèo"],
   // results, achievements
   result: ["kết quả", "thành tích"],
   achievement: ["kết quả", "thành tích", "thành tựu"],
@@ -138,7 +169,7 @@ export const ENGLISH_TO_VIETNAMESE: Readonly<Record<string, readonly string[]>> 
   outstanding: ["tiêu biểu", "nổi bật", "xuất sắc"],
   individual: ["cá nhân"],
   person: ["cá nhân", "người"],
-  people: ["nhân dân", "người dân", "dân"],
+  people: ["nhân dân", "người dân", "dân", "người", "cá nhân"],
   citizen: ["người dân", "nhân dân", "công dân"],
   public: ["nhân dân", "quần chúng", "công chúng"],
   mass: ["quần chúng", "dân vận"],
@@ -273,6 +304,11 @@ export const ENGLISH_TO_VIETNAMESE: Readonly<Record<string, readonly string[]>> 
   report: ["báo cáo"],
   situation: ["tình hình"],
   forecast: ["dự báo"],
+  fatherland: ["tổ quốc"],
+  rate: ["tỷ lệ"],
+  percentage: ["tỷ lệ", "phần trăm"],
+  percent: ["phần trăm", "tỷ lệ"],
+  name: ["tên"],
   predict: ["dự báo"],
   year: ["năm"],
   years: ["năm"],
@@ -332,10 +368,34 @@ export const ENGLISH_TO_VIETNAMESE: Readonly<Record<string, readonly string[]>> 
 };
 
 /**
+ * Vietnamese words of one sense in this register: a question may say "vướng mắc" where the
+ * article says "khó khăn". Each group lists interchangeable words (with tones).
+ */
+export const VIETNAMESE_SYNONYMS: readonly (readonly string[])[] = [
+  ["khó khăn", "vướng mắc", "trở ngại", "thách thức"],
+  ["hạn chế", "tồn tại", "yếu kém", "thiếu sót", "bất cập", "điểm yếu"],
+  ["kết quả", "thành tích", "thành tựu", "thành quả"],
+  ["nhiệm vụ", "công việc", "kế hoạch"],
+  ["trọng tâm", "trọng điểm", "ưu tiên"],
+  ["thời gian tới", "sắp tới", "tương lai", "năm tới"],
+  ["khen thưởng", "khen", "tuyên dương", "biểu dương"],
+  ["bằng khen", "giấy khen"],
+  ["cá nhân", "người"],
+  ["phối hợp", "hợp tác", "kết hợp"],
+  ["tuyên truyền", "tuyên giáo", "thông tin"],
+  ["chính quyền", "nhà nước"],
+  ["nhân dân", "người dân", "quần chúng"],
+  ["báo chí", "truyền thông", "báo"],
+  ["đào tạo", "bồi dưỡng", "huấn luyện"],
+  ["tránh", "né", "ngăn ngừa"],
+];
+
+/**
  * A light English stemmer: enough to map "difficulties", "awarded", "tasks", "models" to the
  * vocabulary's head words. Irregular forms the vocabulary needs are listed explicitly.
  */
 export function englishStem(word: string): string {
+  if (word in ENGLISH_IRREGULAR) return ENGLISH_IRREGULAR[word]!;
   if (word in ENGLISH_TO_VIETNAMESE) return word;
   const candidates: string[] = [];
   if (word.endsWith("ies")) candidates.push(`${word.slice(0, -3)}y`);

@@ -1,0 +1,33 @@
+/**
+ * Telegram HTML: escaping and length-safe message building. Telegram counts the text after tags
+ * are removed and entities decoded; counting UTF-16 units (as JavaScript does) is the stricter,
+ * safe reading of its 4,096-character limit.
+ */
+
+export const MESSAGE_LIMIT = 4096;
+
+/** Escapes text for Telegram HTML: only &, < and > (and " in attributes) need it. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** The visible length of Telegram HTML: tags removed, the four entities decoded. */
+export function visibleLength(html: string): number {
+  return html
+    .replace(/<[^>]*>/g, "")
+    .replace(/&(?:lt|gt|amp|quot);/g, "_").length;
+}
+
+/**
+ * Cuts plain text to at most `limit` UTF-16 units at a word boundary, adding "…", never inside a
+ * surrogate pair.
+ */
+export function clip(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  if (limit <= 1) return "…".slice(0, Math.max(0, limit));
+  let cut = limit - 1;
+  if (/[\uDC00-\uDFFF]/.test(text[cut] ?? "")) cut -= 1; // do not split a surrogate pair
+  const space = text.lastIndexOf(" ", cut);
+  if (space > cut * 0.7) cut = space;
+  return `${text.slice(0, cut).trimEnd()}…`;
+}

@@ -1,0 +1,49 @@
+# English, for users whose Telegram language is English. Article content stays Vietnamese.
+welcome =
+    👋 Hello! I am <b>Hoi bao</b> ("ask the paper"): ask me about newspaper articles and I answer with the exact passage, its interview question, who said it and a link to the source.
+
+    I know { $articles } article(s). The latest:
+    📰 <b>{ $title }</b> ({ $date })
+
+    Type a question, for example: <i>{ $example }</i>
+    Or pick a question below.
+help =
+    <b>How to use Hoi bao</b>
+    • In a private chat: type any question, in Vietnamese (with or without tone marks) or English.
+    • In groups: <code>/ask question</code>, mention me, or reply to one of my messages.
+    • In any chat: type <code>@{ $bot } keywords</code> to share a quoted passage.
+
+    /questions – the interview's questions
+    /article – about the article
+    /ask – ask a question
+    /help – this help
+not-found =
+    🤷 The article does not say anything about “{ $query }”.
+    I only answer from the article; you can ask:
+not-found-short = 🤷 That is not in the article.
+empty-question = What would you like to ask? For example: <code>/ask what are the difficulties?</code>
+questions-title = ❓ <b>The interview's questions</b> – pick one to see the answer:
+no-questions = This article is not an interview; just type your question.
+article-info =
+    📰 <b>{ $title }</b>
+    { $place }{ $date } · Source: <a href="{ $url }">{ $source }</a>
+    { $sections } question(s), { $passages } answer passage(s).
+source-line = { $date } · { $source }
+match-position = Match { $index } of { $total }
+button-full = 📖 Full answer
+button-next = ➡️ Next match
+button-questions = ❓ Other questions
+button-share = 📤 Share
+button-open = 🔎 Open in the bot
+button-expired = This button has expired, please ask again.
+no-more-matches = No other matches.
+passage-not-found = That passage was not found (the article may have been updated).
+rate-limited = ⏳ You are sending messages a little fast; wait a few seconds.
+error = ⚠️ Something went wrong while answering. Please try again later.
+inline-question = Interview question
+inline-no-results = No matching passage
+cmd-start = Start
+cmd-help = How to use the bot
+cmd-ask = Ask about the article
+cmd-questions = The interview questions
+cmd-article = About the article

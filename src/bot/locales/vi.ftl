@@ -1,0 +1,49 @@
+# Vietnamese (default). Variables arrive already escaped for HTML where they are user or article text.
+welcome =
+    👋 Xin chào! Tôi là <b>Hỏi báo</b>: hỏi tôi về các bài báo, tôi trả lời bằng đúng đoạn trích trong bài, kèm câu hỏi phỏng vấn, người nói và đường dẫn nguồn.
+
+    Tôi đang có { $articles } bài báo. Bài mới nhất:
+    📰 <b>{ $title }</b> ({ $date })
+
+    Hãy gõ câu hỏi, ví dụ: <i>{ $example }</i>
+    Hoặc chọn một câu hỏi bên dưới.
+help =
+    <b>Cách dùng Hỏi báo</b>
+    • Trong trò chuyện riêng: gõ câu hỏi bất kỳ, có dấu hoặc không dấu, tiếng Việt hoặc tiếng Anh.
+    • Trong nhóm: <code>/ask câu hỏi</code>, nhắc tên tôi, hoặc trả lời tin nhắn của tôi.
+    • Ở bất kỳ cuộc trò chuyện nào: gõ <code>@{ $bot } từ khóa</code> để chia sẻ một đoạn trích.
+
+    /questions – các câu hỏi của bài phỏng vấn
+    /article – thông tin bài báo
+    /ask – đặt câu hỏi
+    /help – hướng dẫn
+not-found =
+    🤷 Bài báo không nói về “{ $query }”.
+    Tôi chỉ trả lời từ nội dung bài; bạn có thể hỏi:
+not-found-short = 🤷 Bài báo không nói về điều này.
+empty-question = Bạn muốn hỏi gì? Ví dụ: <code>/ask những khó khăn là gì?</code>
+questions-title = ❓ <b>Các câu hỏi của bài phỏng vấn</b> – chọn một câu để xem câu trả lời:
+no-questions = Bài báo này không phải bài phỏng vấn; hãy gõ câu hỏi của bạn.
+article-info =
+    📰 <b>{ $title }</b>
+    { $place }Ngày { $date } · Nguồn: <a href="{ $url }">{ $source }</a>
+    { $sections } câu hỏi, { $passages } đoạn trả lời.
+source-line = { $date } · { $source }
+match-position = Kết quả { $index }/{ $total }
+button-full = 📖 Toàn bộ câu trả lời
+button-next = ➡️ Kết quả tiếp
+button-questions = ❓ Câu hỏi khác
+button-share = 📤 Chia sẻ
+button-open = 🔎 Xem trong bot
+button-expired = Nút này đã hết hạn, bạn hãy hỏi lại nhé.
+no-more-matches = Không còn kết quả nào khác.
+passage-not-found = Không tìm thấy đoạn trích này (có thể bài đã được cập nhật).
+rate-limited = ⏳ Bạn gửi hơi nhanh, đợi vài giây rồi hỏi tiếp nhé.
+error = ⚠️ Có lỗi khi trả lời. Bạn thử lại sau nhé.
+inline-question = Câu hỏi phỏng vấn
+inline-no-results = Không có đoạn nào khớp
+cmd-start = Bắt đầu
+cmd-help = Hướng dẫn sử dụng
+cmd-ask = Đặt câu hỏi về bài báo
+cmd-questions = Các câu hỏi phỏng vấn
+cmd-article = Thông tin bài báo

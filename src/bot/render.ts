@@ -1,0 +1,80 @@
+/**
+ * Renders answers as Telegram HTML. Everything that comes from users or articles is escaped here,
+ * and every message is built to fit Telegram's length limit whatever the input.
+ */
+import { type Article, type InterviewSection, type Passage, passageUrl } from "../knowledge/article.js";
+import { canonicalSyllable, foldSyllable } from "../knowledge/vietnamese.js";
+import { MESSAGE_LIMIT, clip, escapeHtml, visibleLength } from "./html.js";
+
+/** Translates a message key with variables (the i18n plugin's `t`). */
+export type Translate = (key: string, variables?: Record<string, string | number>) => string;
+
+/** Passages longer than this are quoted in an expandable (collapsed) blockquote. */
+const EXPANDABLE_FROM = 500;
+
+export interface Quote {
+  readonly article: Article;
+  readonly passage: Passage;
+  readonly section?: InterviewSection;
+}
+
+/** dd/mm/yyyy, as Vietnamese readers write dates. */
+export function displayDate(isoDate: string): string {
+  return isoDate.split("-").reverse().join("/");
+}
+
+/**
+ * Wraps the passage's words that the user asked about in <b>, comparing folded syllables so
+ * "kho khan" highlights "khó khăn". Returns escaped HTML.
+ */
+export function highlight(text: string, words: ReadonlySet<string>): string {
+  let html = "";
+  let last = 0;
+  for (const match of text.matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
+    const word = match[0];
+    const at = match.index;
+    html += escapeHtml(text.slice(last, at));
+    const folded = foldSyllable(canonicalSyllable(word.toLowerCase().normalize("NFC")));
+    html += words.has(folded) ? `<b>${escapeHtml(word)}</b>` : escapeHtml(word);
+    last = at + word.length;
+  }
+  return html + escapeHtml(text.slice(last));
+}
+
+/** The attribution line: who said it, and the article with its date, source and link. */
+function attribution(quote: Quote, t: Translate): string {
+  const { article, passage, section } = quote;
+  const speaker = section?.answerer ?? article.source.name;
+  return [
+    `— <b>${escapeHtml(speaker)}</b>`,
+    `📰 <a href="${escapeHtml(passageUrl(article, passage))}">${escapeHtml(article.title)}</a>`,
+    escapeHtml(t("source-line", { date: displayDate(article.date), source: article.source.name })),
+  ].join("\n");
+}
+
+/**
+ * A quoted passage with its interview question and attribution. The passage is cut (at a word,
+ * with "…") only when the whole message would pass Telegram's limit.
+ */
+export function renderQuote(quote: Quote, t: Translate, options: { words?: ReadonlySet<string>; heading?: string } = {}): string {
+  const { section } = quote;
+  const head = [
+    ...(options.heading ? [options.heading] : []),
+    ...(section ? [`❓ <b>${escapeHtml(section.asker)}:</b> <i>${escapeHtml(clip(section.question, 600))}</i>`] : []),
+  ].join("\n");
+  const tail = attribution(quote, t);
+  // Budget in visible characters: everything but the passage, plus newlines and a margin.
+  const fixed = visibleLength(head) + visibleLength(tail) + 8;
+  const passage = clip(quote.passage.text, MESSAGE_LIMIT - fixed - 16);
+  const body = options.words ? highlight(passage, options.words) : escapeHtml(passage);
+  const open = passage.length > EXPANDABLE_FROM ? "<blockquote expandable>" : "<blockquote>";
+  return [head, `${open}${body}</blockquote>`, tail].filter(Boolean).join("\n");
+}
+
+/** Several passages of one interview answer, as one message that fits the limit. */
+export function renderFullAnswer(article: Article, section: InterviewSection, t: Translate): string {
+  const passages = section.passageIds.map((id) => article.passages.find((p) => p.id === id)!).filter(Boolean);
+  const first = passages[0]!;
+  const quote: Quote = { article, passage: { ...first, text: passages.map((p) => p.text).join("\n\n") }, section };
+  return renderQuote(quote, t);
+}
