@@ -30,14 +30,26 @@ export function displayDate(isoDate: string): string {
 export function highlight(text: string, words: ReadonlySet<string>): string {
   let html = "";
   let last = 0;
+  let open = false;
   for (const match of text.matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
     const word = match[0];
     const at = match.index;
-    html += escapeHtml(text.slice(last, at));
-    const folded = foldSyllable(canonicalSyllable(word.toLowerCase().normalize("NFC")));
-    html += words.has(folded) ? `<b>${escapeHtml(word)}</b>` : escapeHtml(word);
+    const between = text.slice(last, at);
+    const hit = words.has(foldSyllable(canonicalSyllable(word.toLowerCase().normalize("NFC"))));
+    // Consecutive highlighted words share one <b> ("<b>khó khăn</b>"), joined only by spaces.
+    if (open && (!hit || !/^\s+$/u.test(between))) {
+      html += "</b>";
+      open = false;
+    }
+    html += escapeHtml(between);
+    if (hit && !open) {
+      html += "<b>";
+      open = true;
+    }
+    html += escapeHtml(word);
     last = at + word.length;
   }
+  if (open) html += "</b>";
   return html + escapeHtml(text.slice(last));
 }
 

@@ -67,13 +67,15 @@ export interface AnalyzedQuery {
   readonly expects?: Expectation;
   /** Folded unigrams and bigrams for the full-text index. */
   readonly terms: readonly string[];
-  /** Syllables of the question, folded, for highlighting in the answer. */
-  readonly highlight: readonly string[];
+  /** Folded syllables to highlight in an answer: the question's words and their renderings. */
+  readonly highlight: ReadonlySet<string>;
 }
 
 /** Folded Vietnamese syllable shapes: (initial) vowels (final). English words rarely fit. */
 const VIETNAMESE_SYLLABLE = /^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ch|nh|ng|[cmnpt])?$/;
 const NUMBER = /^\d+$/;
+/** A lone Latin letter ("b" of "<b>", "a", "x") carries no topic. */
+const LONE_LETTER = /^[a-z]$/;
 
 /** Conversation, not topic (folded): greetings and thanks in both languages. */
 const GREETINGS = new Set(["chao", "hello", "hi", "hey", "thanks", "thank", "bye", "ok", "okay", "alo"]);
@@ -96,11 +98,15 @@ export function analyzeQuery(text: string): AnalyzedQuery {
   const asking = [...cues.quantity, ...cues.time, ...cues.person];
   const concepts = english ? englishConcepts(words, asking) : vietnameseConcepts(words, asking);
   const terms = new Set<string>();
+  const highlight = new Set<string>();
   for (const concept of concepts) {
-    for (const phrase of concept.phrases) for (const term of phraseTerms(phrase.folded)) terms.add(term);
+    for (const phrase of concept.phrases) {
+      for (const term of phraseTerms(phrase.folded)) terms.add(term);
+      for (const word of phrase.folded) if (!FOLDED_STOPWORDS.has(word)) highlight.add(word);
+    }
   }
   const expects = expectation(words, concepts, cues);
-  return { text, language: english ? "en" : "vi", concepts, ...(expects ? { expects } : {}), terms: [...terms], highlight: words.folded };
+  return { text, language: english ? "en" : "vi", concepts, ...(expects ? { expects } : {}), terms: [...terms], highlight };
 }
 
 /** Words that ask for a kind of answer, in the question's language. */
@@ -179,7 +185,7 @@ function vietnameseConcepts(words: Words, questionPhrases: readonly (readonly st
   const { canonical, folded, toned } = words;
   const removed = phraseMask(words, [...VIETNAMESE_STOP_PHRASES, ...questionPhrases]);
   const isStop = canonical.map((syllable, i) => {
-    if (removed[i] || GREETINGS.has(folded[i]!)) return true;
+    if (removed[i] || GREETINGS.has(folded[i]!) || LONE_LETTER.test(syllable)) return true;
     // Typed with tones, the stop list is exact ("có" is a function word, "cơ" is not); typed
     // without, the folded form is all we know.
     return toned[i] ? VIETNAMESE_STOPWORDS.has(syllable) : FOLDED_STOPWORDS.has(folded[i]!);
@@ -243,7 +249,7 @@ function vietnamesePhrase(text: string): Phrase {
 function englishConcepts(words: Words, questionPhrases: readonly (readonly string[])[]): Concept[] {
   const removed = phraseMask(words, [...ENGLISH_GREETING_PHRASES, ...questionPhrases]);
   const concepts: Concept[] = [];
-  const skip = (word: string, i: number): boolean => removed[i]! || ENGLISH_STOPWORDS.has(word) || GREETINGS.has(word);
+  const skip = (word: string, i: number): boolean => removed[i]! || ENGLISH_STOPWORDS.has(word) || GREETINGS.has(word) || LONE_LETTER.test(word);
   let previousUnknown: string | undefined;
   for (let i = 0; i < words.folded.length; i += 1) {
     const word = words.folded[i]!;

@@ -47,3 +47,4 @@ cmd-help = How to use the bot
 cmd-ask = Ask about the article
 cmd-questions = The interview questions
 cmd-article = About the article
+text-only = I can only read questions typed as text. Type your question, or /help for help.

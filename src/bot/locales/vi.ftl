@@ -47,3 +47,4 @@ cmd-help = Hướng dẫn sử dụng
 cmd-ask = Đặt câu hỏi về bài báo
 cmd-questions = Các câu hỏi phỏng vấn
 cmd-article = Thông tin bài báo
+text-only = Tôi chỉ đọc được câu hỏi bằng chữ. Gõ câu hỏi của bạn, hoặc /help để xem hướng dẫn.

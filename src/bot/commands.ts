@@ -1,0 +1,21 @@
+/** The command menus, in Vietnamese (default) and English, for private chats and groups. */
+import type { Api } from "grammy";
+import type { I18n } from "@grammyjs/i18n";
+import type { BotContext } from "./context.js";
+import { DEFAULT_LOCALE, LOCALES } from "./i18n.js";
+
+export const PRIVATE_COMMANDS = ["start", "ask", "questions", "article", "help"] as const;
+export const GROUP_COMMANDS = ["ask", "questions", "article", "help"] as const;
+
+export async function registerCommands(api: Api, i18n: I18n<BotContext>): Promise<void> {
+  for (const locale of LOCALES) {
+    const describe = (commands: readonly string[]) => commands.map((command) => ({ command, description: i18n.t(locale, `cmd-${command}`) }));
+    // The default locale is also the menu for every language without its own.
+    const languages = locale === DEFAULT_LOCALE ? [undefined, locale] : [locale];
+    for (const language_code of languages) {
+      const lang = language_code ? { language_code } : {};
+      await api.setMyCommands(describe(PRIVATE_COMMANDS), { scope: { type: "all_private_chats" }, ...lang });
+      await api.setMyCommands(describe(GROUP_COMMANDS), { scope: { type: "all_group_chats" }, ...lang });
+    }
+  }
+}

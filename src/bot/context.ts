@@ -1,0 +1,22 @@
+/** The context every handler sees: grammY's, plus translations and the bot's dependencies. */
+import type { Context } from "grammy";
+import type { I18nFlavor } from "@grammyjs/i18n";
+import type { KnowledgeIndex } from "../knowledge/search-index.js";
+import type { Logger } from "../logger.js";
+import type { RecentAnswers } from "./recent-answers.js";
+
+export interface BotDeps {
+  /** The live knowledge base; articles may be added while the bot runs. */
+  readonly knowledge: KnowledgeIndex;
+  readonly logger: Logger;
+}
+
+export interface BotContextExtras {
+  readonly deps: BotDeps;
+  /** A logger bound to this update's id. */
+  readonly log: Logger;
+  /** Questions recently answered, so "next match" buttons can find the following hit. */
+  readonly recent: RecentAnswers;
+}
+
+export type BotContext = Context & I18nFlavor & BotContextExtras;

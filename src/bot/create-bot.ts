@@ -1,0 +1,80 @@
+/**
+ * Builds the bot from its dependencies; never starts it (polling, webhook and the local chat do).
+ */
+import { autoRetry } from "@grammyjs/auto-retry";
+import { limit } from "@grammyjs/ratelimiter";
+import { Bot, type BotConfig, GrammyError, HttpError } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import { scrubToken } from "../logger.js";
+import type { BotContext, BotDeps } from "./context.js";
+import { askFeature } from "./features/ask.js";
+import { buttonsFeature } from "./features/buttons.js";
+import { commandsFeature } from "./features/commands.js";
+import { inlineFeature } from "./features/inline.js";
+import { unhandledFeature } from "./features/unhandled.js";
+import { createI18n } from "./i18n.js";
+import { RecentAnswers } from "./recent-answers.js";
+
+export interface CreateBotOptions {
+  /** Skips getMe at start (tests, local chat). */
+  readonly botInfo?: UserFromGetMe;
+  /** A self-hosted Bot API server or an emulator. */
+  readonly apiRoot?: string;
+  /** Per-user flood limit; false turns it off (load tests). */
+  readonly rateLimit?: false | { readonly timeFrameMs: number; readonly limit: number };
+  /** Retries of 429, 5xx and network errors per call (0 = none). */
+  readonly maxRetries?: number;
+}
+
+export const DEFAULT_RATE_LIMIT = { timeFrameMs: 3000, limit: 5 };
+
+export function createBot(token: string, deps: BotDeps, options: CreateBotOptions = {}) {
+  const client: BotConfig<BotContext>["client"] = options.apiRoot ? { apiRoot: options.apiRoot } : {};
+  const bot = new Bot<BotContext>(token, { client, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
+  const maxRetries = options.maxRetries ?? 3;
+  // Bounded: a 429 asking for more than a minute, or a fourth failure, is given up and logged.
+  if (maxRetries > 0) bot.api.config.use(autoRetry({ maxRetryAttempts: maxRetries, maxDelaySeconds: 60 }));
+
+  const i18n = createI18n();
+  const recent = new RecentAnswers();
+  bot.use((ctx, next) => {
+    Object.assign(ctx, { deps, recent, log: deps.logger.child({ update_id: ctx.update.update_id }) });
+    return next();
+  });
+  const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
+  bot.use(i18n);
+  if (rate) {
+    bot.use(
+      limit<BotContext, never>({
+        timeFrame: rate.timeFrameMs,
+        limit: rate.limit,
+        keyGenerator: (ctx) => ctx.from?.id.toString(),
+        onLimitExceeded: async (ctx) => {
+          ctx.log.info({ user: ctx.from?.id }, "rate limited");
+          if (ctx.chat?.type === "private") await ctx.reply(ctx.t("rate-limited")).catch(() => undefined);
+          else if (ctx.callbackQuery) await ctx.answerCallbackQuery(ctx.t("rate-limited")).catch(() => undefined);
+        },
+      }),
+    );
+  }
+
+  const features = bot.errorBoundary(async (error) => {
+    const ctx = error.ctx;
+    ctx.log.error({ err: describeError(error.error) }, "handler failed");
+    if (ctx.chat?.type === "private") await ctx.reply(ctx.t("error")).catch(() => undefined);
+  });
+  features.use(commandsFeature(), askFeature(), buttonsFeature(), inlineFeature(), unhandledFeature());
+
+  bot.catch((error) => deps.logger.error({ update_id: error.ctx.update.update_id, err: describeError(error.error) }, "update failed"));
+  return { bot, i18n };
+}
+
+/** Error fields worth logging, with any bot token scrubbed from messages and URLs. */
+export function describeError(error: unknown): Record<string, unknown> {
+  if (error instanceof GrammyError) {
+    return { type: "GrammyError", method: error.method, code: error.error_code, description: error.description };
+  }
+  if (error instanceof HttpError) return { type: "HttpError", message: scrubToken(error.message) };
+  if (error instanceof Error) return { type: error.name, message: scrubToken(error.message), stack: scrubToken(error.stack ?? "") };
+  return { type: typeof error, message: scrubToken(String(error)) };
+}

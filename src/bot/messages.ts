@@ -1,0 +1,102 @@
+/**
+ * The bot's messages, as text plus buttons. Built from the knowledge base and the user's words;
+ * no Telegram calls here, so every feature (and the local chat) shows the same thing.
+ */
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
+import type { Article, InterviewSection } from "../knowledge/article.js";
+import type { Answer, KnowledgeIndex, SearchHit } from "../knowledge/search-index.js";
+import { encodeAction } from "./callback-data.js";
+import { clip, escapeHtml } from "./html.js";
+import { type Translate, displayDate, renderFullAnswer, renderQuote } from "./render.js";
+
+export interface OutgoingMessage {
+  readonly text: string;
+  readonly keyboard?: InlineKeyboardMarkup;
+}
+
+/** Telegram shows about this many characters of a button; longer labels are cut. */
+const BUTTON_LABEL = 60;
+/** At most this many question buttons under a message. */
+const MAX_QUESTION_BUTTONS = 10;
+
+/** One hit of an answer, with buttons: full answer, next match, other questions, share. */
+export function hitMessage(answer: Answer, index: number, key: string, t: Translate): OutgoingMessage {
+  const hit = answer.hits[index]!;
+  const heading = answer.hits.length > 1 ? `<i>${escapeHtml(t("match-position", { index: index + 1, total: answer.hits.length }))}</i>` : undefined;
+  const text = renderQuote(hit, t, { words: answer.analysis.highlight, ...(heading ? { heading } : {}) });
+  const row: InlineKeyboardButton[] = [];
+  if (hit.section && hit.section.passageIds.length > 1) row.push({ text: t("button-full"), callback_data: encodeAction({ kind: "full", passageId: hit.passage.id }) });
+  if (index + 1 < answer.hits.length) row.push({ text: t("button-next"), callback_data: encodeAction({ kind: "next", key, index: index + 1 }) });
+  return { text, keyboard: { inline_keyboard: [row, ...shareRows(hit, t)].filter((r) => r.length > 0) } };
+}
+
+function shareRows(hit: SearchHit, t: Translate): InlineKeyboardButton[][] {
+  const row: InlineKeyboardButton[] = [{ text: t("button-share"), switch_inline_query: hit.passage.id }];
+  if (hit.article.sections.length > 0) row.unshift({ text: t("button-questions"), callback_data: encodeAction({ kind: "questions", articleId: hit.article.id }) });
+  return [row];
+}
+
+/** The honest "not in the article", with the questions the bot can answer as buttons. */
+export function notFoundMessage(query: string, knowledge: KnowledgeIndex, t: Translate): OutgoingMessage {
+  const article = latestInterview(knowledge);
+  const shown = clip(query.replace(/\s+/g, " ").trim(), 120);
+  const text = shown ? t("not-found", { query: escapeHtml(shown) }) : t("not-found-short");
+  return article ? { text, keyboard: questionKeyboard(article) } : { text };
+}
+
+/** The whole interview answer a passage belongs to (or the passage, in plain news). */
+export function fullAnswerMessage(hit: SearchHit, t: Translate): OutgoingMessage {
+  const text = hit.section ? renderFullAnswer(hit.article, hit.section, t) : renderQuote(hit, t);
+  return { text, keyboard: { inline_keyboard: shareRows(hit, t) } };
+}
+
+/** The answer to one interview question: its first passage, with the full-answer button. */
+export function sectionMessage(article: Article, section: InterviewSection, knowledge: KnowledgeIndex, t: Translate): OutgoingMessage | undefined {
+  const hit = knowledge.passage(section.passageIds[0]!);
+  if (!hit) return undefined;
+  const row: InlineKeyboardButton[] = [];
+  if (section.passageIds.length > 1) row.push({ text: t("button-full"), callback_data: encodeAction({ kind: "full", passageId: hit.passage.id }) });
+  return { text: renderQuote(hit, t), keyboard: { inline_keyboard: [row, ...shareRows(hit, t)].filter((r) => r.length > 0) } };
+}
+
+export function passageMessage(hit: SearchHit, t: Translate): OutgoingMessage {
+  const row: InlineKeyboardButton[] = [];
+  if (hit.section && hit.section.passageIds.length > 1) row.push({ text: t("button-full"), callback_data: encodeAction({ kind: "full", passageId: hit.passage.id }) });
+  return { text: renderQuote(hit, t), keyboard: { inline_keyboard: [row, ...shareRows(hit, t)].filter((r) => r.length > 0) } };
+}
+
+/** /questions: the interview questions of an article as buttons. */
+export function questionsMessage(article: Article | undefined, t: Translate): OutgoingMessage {
+  if (!article || article.sections.length === 0) return { text: t("no-questions") };
+  const list = article.sections.map((s) => `${s.index}. ${escapeHtml(clip(s.question, 300))}`).join("\n");
+  return { text: `${t("questions-title")}\n📰 <b>${escapeHtml(article.title)}</b>\n\n${list}`, keyboard: questionKeyboard(article) };
+}
+
+/** /article: title, date, source, link and the questions. */
+export function articleMessage(article: Article | undefined, t: Translate): OutgoingMessage {
+  if (!article) return { text: t("not-found-short") };
+  const text = t("article-info", {
+    title: escapeHtml(article.title),
+    place: article.place ? `${escapeHtml(article.place)} · ` : "",
+    date: displayDate(article.date),
+    url: escapeHtml(article.pageUrl ?? article.source.url),
+    source: escapeHtml(article.source.name),
+    sections: article.sections.length,
+    passages: article.passages.length,
+  });
+  return article.sections.length ? { text, keyboard: questionKeyboard(article) } : { text };
+}
+
+export function questionKeyboard(article: Article): InlineKeyboardMarkup {
+  return {
+    inline_keyboard: article.sections.slice(0, MAX_QUESTION_BUTTONS).map((s) => [
+      { text: clip(`${s.index}. ${s.question}`, BUTTON_LABEL), callback_data: encodeAction({ kind: "question", articleId: article.id, section: s.index }) },
+    ]),
+  };
+}
+
+/** The newest article that is an interview (the one whose questions the bot offers), else the newest. */
+export function latestInterview(knowledge: KnowledgeIndex): Article | undefined {
+  const articles = [...knowledge.articles].sort((a, b) => b.date.localeCompare(a.date) || b.id.localeCompare(a.id));
+  return articles.find((a) => a.sections.length > 0) ?? articles[0];
+}
