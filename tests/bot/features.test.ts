@@ -1,0 +1,198 @@
+import { GrammyError } from "grammy";
+import { describe, expect, it } from "vitest";
+import { seedIndex } from "../knowledge/helpers.js";
+import { buttons, harness, sent, textOf } from "./harness.js";
+
+const knowledge = seedIndex();
+
+describe("private chat: any text is a question", () => {
+  it("answers with the interview question, the quoted passage with highlights, speaker and source", async () => {
+    const h = harness(knowledge);
+    const [reply] = sent(await h.message("kho khan"));
+    const text = textOf(reply);
+    expect(text).toContain("❓ <b>Phóng viên:</b> <i>Thưa đồng chí, quá trình thực hiện công tác dân vận");
+    expect(text).toMatch(/<blockquote>Tuy nhiên, .*<b>khó khăn<\/b>, hạn chế/s);
+    expect(text).toContain("— <b>Đồng chí Dương Sà Kha</b>");
+    expect(text).toContain('<a href="https://baosoctrang.org.vn">Phong trào thi đua “Dân vận khéo”');
+    expect(text).toContain("23/11/2024 · baosoctrang.org.vn");
+    expect(reply!.payload.parse_mode).toBe("HTML");
+    const labels = buttons(reply).map((b) => b.text);
+    expect(labels).toEqual(["📖 Toàn bộ câu trả lời", "➡️ Kết quả tiếp", "❓ Câu hỏi khác", "📤 Chia sẻ"]);
+    expect(buttons(reply).find((b) => b.switch_inline_query)?.switch_inline_query).toMatch(/^\w+-4$/);
+  });
+
+  it("a long passage is quoted in an expandable blockquote", async () => {
+    const h = harness(knowledge);
+    const [reply] = sent(await h.message("What are the tasks ahead?"));
+    expect(textOf(reply)).toContain("<blockquote expandable>");
+  });
+
+  it("not in the article: an honest reply with the article's questions as buttons", async () => {
+    const h = harness(knowledge);
+    const [reply] = sent(await h.message("Giá vàng hôm nay?"));
+    expect(textOf(reply)).toContain("Bài báo không nói về “Giá vàng hôm nay?”");
+    expect(buttons(reply).map((b) => b.callback_data)).toEqual([expect.stringMatching(/^q:\w+:1$/), expect.stringMatching(/:2$/), expect.stringMatching(/:3$/)]);
+  });
+
+  it("user text is escaped everywhere, and every message passes Telegram's HTML rules", async () => {
+    const h = harness(knowledge);
+    const [reply] = sent(await h.message("<script>alert(1)</script> & <b>"));
+    expect(textOf(reply)).toContain("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;");
+  });
+
+  it("replies in English to users whose Telegram language is English", async () => {
+    const h = harness(knowledge);
+    const [reply] = sent(await h.message("What difficulties remain?", { from: h.user(7, "en") }));
+    expect(buttons(reply).map((b) => b.text)).toContain("📖 Full answer");
+    const [declined] = sent(await h.message("weather", { from: h.user(7, "en-GB") }));
+    expect(textOf(declined)).toContain("The article does not say anything about");
+  });
+});
+
+describe("commands", () => {
+  it("/start welcomes with what the bot knows and the questions as buttons", async () => {
+    const h = harness(knowledge);
+    const [reply] = sent(await h.message("/start"));
+    expect(textOf(reply)).toContain("Tôi đang có 1 bài báo");
+    expect(buttons(reply)).toHaveLength(3);
+  });
+
+  it("/start <passage id> (deep link) opens that passage; an unknown id says so and welcomes", async () => {
+    const h = harness(knowledge);
+    const id = knowledge.articles[0]!.passages[1]!.id;
+    const [reply] = sent(await h.message(`/start ${id}`));
+    expect(textOf(reply)).toContain("31.945 mô hình");
+    const replies = sent(await h.message("/start nope-99"));
+    expect(textOf(replies[0])).toContain("Không tìm thấy đoạn trích");
+    expect(textOf(replies[1])).toContain("Xin chào");
+  });
+
+  it("/help, /questions, /article", async () => {
+    const h = harness(knowledge);
+    expect(textOf(sent(await h.message("/help"))[0])).toContain("@hoibao_bot");
+    const questions = sent(await h.message("/questions"))[0];
+    expect(textOf(questions)).toContain("3. Để phong trào thi đua");
+    const article = sent(await h.message("/article"))[0];
+    expect(textOf(article)).toContain("Sóc Trăng · Ngày 23/11/2024");
+    expect(textOf(article)).toContain("3 câu hỏi, 7 đoạn trả lời.");
+  });
+
+  it("/ask with nothing asks for a question; /ask <question> answers", async () => {
+    const h = harness(knowledge);
+    expect(textOf(sent(await h.message("/ask"))[0])).toContain("Bạn muốn hỏi gì?");
+    expect(textOf(sent(await h.message("/ask bao nhiêu mô hình?"))[0])).toContain("31.945");
+  });
+});
+
+describe("groups: only /ask, mentions and replies to the bot", () => {
+  const group = { id: -100123, type: "supergroup" as const, title: "Nhóm" };
+
+  it("answers /ask@bot and mentions, as a reply to the asker; ignores other chatter", async () => {
+    const h = harness(knowledge);
+    const [ask] = sent(await h.message("/ask@hoibao_bot khó khăn", { chat: group }));
+    expect(textOf(ask)).toContain("khó khăn");
+    expect(ask!.payload.reply_parameters).toMatchObject({ allow_sending_without_reply: true });
+    const [mention] = sent(await h.message("@hoibao_bot bao nhiêu mô hình?", { chat: group }));
+    expect(textOf(mention)).toContain("31.945");
+    expect(sent(await h.message("hôm nay ăn gì mọi người", { chat: group }))).toEqual([]);
+    expect(sent(await h.message("@someone_else khó khăn", { chat: group }))).toEqual([]);
+  });
+
+  it("a reply to one of the bot's messages is a question", async () => {
+    const h = harness(knowledge);
+    const botMessage = { message_id: 1, date: 0, chat: group, from: { id: 777, is_bot: true, first_name: "Hỏi báo" }, text: "…" };
+    const [reply] = sent(await h.message("còn hạn chế gì?", { chat: group, replyTo: botMessage as never }));
+    expect(textOf(reply)).toContain("hạn chế");
+  });
+});
+
+describe("buttons", () => {
+  it("every press is answered; full answer, next match (edit), other questions, a question", async () => {
+    const h = harness(knowledge);
+    const [answer] = sent(await h.message("kho khan"));
+    const data = buttons(answer).flatMap((b) => (b.callback_data ? [b.callback_data] : []));
+    for (const d of data) {
+      const calls = await h.press(d);
+      expect(calls.filter((c) => c.method === "answerCallbackQuery")).toHaveLength(1);
+    }
+    const full = sent(await h.press(data[0]!))[0];
+    expect(textOf(full)).toContain("Tỉnh ủy luôn quan tâm");
+    expect(textOf(full)).toContain("công tác nắm bắt");
+    const next = sent(await h.press(data[1]!), "editMessageText")[0];
+    expect(textOf(next)).toContain("Kết quả 2/2");
+  });
+
+  it("a forged, stale or unknown button gets a polite note, never an error", async () => {
+    const h = harness(knowledge);
+    for (const data of ["zz:evil", "n:expired1:1", "f:nope-1", "q:nope:1", "qs:nope", "<b>"]) {
+      const calls = await h.press(data);
+      const answers = calls.filter((c) => c.method === "answerCallbackQuery");
+      expect(answers, data).toHaveLength(1);
+      expect(String(answers[0]!.payload.text)).toMatch(/hết hạn|Không tìm thấy/);
+    }
+  });
+
+  it("the callback query is answered even when sending the reply fails", async () => {
+    const h = harness(knowledge, {
+      failWith: (method) => (method === "sendMessage" ? new GrammyError("boom", { ok: false, error_code: 500, description: "Internal" }, "sendMessage", {}) : undefined),
+    });
+    const calls = await h.press(`qs:${knowledge.articles[0]!.id}`);
+    expect(calls.map((c) => c.method)).toContain("answerCallbackQuery");
+  });
+});
+
+describe("inline mode", () => {
+  it("lists matching passages: title = question, description = passage start, posts the quote with its source", async () => {
+    const h = harness(knowledge);
+    const [call] = await h.inline("khó khăn");
+    const results = call!.payload.results as { id: string; title: string; description: string; input_message_content: { message_text: string } }[];
+    expect(results[0]!.title).toMatch(/khó khăn, hạn chế gì\?$/);
+    expect(results[0]!.description).toMatch(/^Tuy nhiên/);
+    expect(results[0]!.input_message_content.message_text).toContain("baosoctrang.org.vn");
+  });
+
+  it("an empty query lists the interview questions; a passage id (share button) gives that passage", async () => {
+    const h = harness(knowledge);
+    const [empty] = await h.inline("");
+    expect((empty!.payload.results as unknown[]).length).toBe(3);
+    const id = knowledge.articles[0]!.passages[6]!.id;
+    const [shared] = await h.inline(id);
+    expect((shared!.payload.results as { id: string }[]).map((r) => r.id)).toEqual([id]);
+  });
+
+  it("nothing found: an empty list with a button to the bot", async () => {
+    const h = harness(knowledge);
+    const [call] = await h.inline("thời tiết");
+    expect(call!.payload.results).toEqual([]);
+    expect(call!.payload.button).toMatchObject({ start_parameter: "help" });
+  });
+});
+
+describe("robustness", () => {
+  it("a handler error is caught: the user gets an apology, the bot keeps going", async () => {
+    let fail = true;
+    const h = harness(knowledge, {
+      failWith: (method) => {
+        if (method === "sendMessage" && fail) {
+          fail = false;
+          return new Error("network down");
+        }
+        return undefined;
+      },
+    });
+    const calls = await h.message("kho khan");
+    expect(textOf(sent(calls)[1])).toContain("Có lỗi khi trả lời");
+    expect(textOf(sent(await h.message("kho khan"))[0])).toContain("khó khăn");
+  });
+});
+
+describe("flood limit", () => {
+  it("a user sending too fast is told to slow down once; others are unaffected", async () => {
+    const h = harness(knowledge, { rateLimit: { timeFrameMs: 60_000, limit: 3 } });
+    const replies: string[] = [];
+    for (let i = 0; i < 6; i += 1) replies.push(...sent(await h.message("kho khan")).map(textOf));
+    expect(replies.filter((t) => t.includes("khó khăn"))).toHaveLength(3);
+    expect(replies.filter((t) => t.includes("gửi hơi nhanh"))).toHaveLength(1);
+    expect(textOf(sent(await h.message("kho khan", { from: h.user(99) }))[0])).toContain("khó khăn");
+  });
+});

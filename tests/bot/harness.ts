@@ -1,0 +1,103 @@
+/**
+ * Runs the bot in-process with handleUpdate and a transformer that records every API call and
+ * answers like Telegram would, validating HTML, lengths and buttons with the emulator's rules.
+ */
+import type { Chat, Message, Update, User } from "grammy/types";
+import { createBot } from "../../src/bot/create-bot.js";
+import type { KnowledgeIndex } from "../../src/knowledge/search-index.js";
+import { createLogger } from "../../src/logger.js";
+import { formatText, parseInlineResults, parseReplyMarkup } from "../e2e/emulator-validate.js";
+
+export const BOT_INFO = {
+  id: 777,
+  is_bot: true as const,
+  first_name: "Hỏi báo",
+  username: "hoibao_bot",
+  can_join_groups: true,
+  can_read_all_group_messages: false,
+  supports_inline_queries: true,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+} as const;
+
+export interface Call {
+  readonly method: string;
+  readonly payload: Record<string, unknown>;
+}
+
+export function harness(
+  knowledge: KnowledgeIndex,
+  options: { failWith?: (method: string) => Error | undefined; rateLimit?: { timeFrameMs: number; limit: number } } = {},
+) {
+  const logger = createLogger({ level: "silent", format: "json" });
+  const { bot } = createBot("123456:TEST-token_for_unit_tests_only", { knowledge, logger }, { botInfo: BOT_INFO as never, rateLimit: options.rateLimit ?? false, maxRetries: 0 });
+  const calls: Call[] = [];
+  let messageId = 1000;
+  let updateId = 1;
+  bot.api.config.use(async (_prev, method, payload) => {
+    const body = payload as Record<string, unknown>;
+    calls.push({ method, payload: body });
+    const failure = options.failWith?.(method);
+    if (failure) throw failure;
+    if (method === "sendMessage" || method === "editMessageText") {
+      formatText(body.text as string, body.parse_mode as string | undefined, undefined, "strict");
+      parseReplyMarkup(body.reply_markup, "strict");
+      const result = { message_id: (body.message_id as number) ?? ++messageId, date: 0, chat: { id: body.chat_id, type: "private" }, text: body.text };
+      return { ok: true, result } as never;
+    }
+    if (method === "answerInlineQuery") parseInlineResults(body.results, "strict");
+    return { ok: true, result: true } as never;
+  });
+
+  const user = (id = 42, language_code = "vi"): User => ({ id, is_bot: false, first_name: "Lan", language_code });
+  const privateChat = (id = 42): Chat.PrivateChat => ({ id, type: "private", first_name: "Lan" });
+
+  async function message(text: string, opts: { chat?: Chat; from?: User; replyTo?: Message } = {}) {
+    const from = opts.from ?? user();
+    const chat = opts.chat ?? privateChat(from.id);
+    const entities = /^\/\w+(@\w+)?/.exec(text) ? [{ type: "bot_command" as const, offset: 0, length: /^\/\w+(@\w+)?/.exec(text)![0].length }] : [];
+    for (const m of text.matchAll(/@\w+/g)) if (m.index > 0 || !entities.length) entities.push({ type: "mention" as never, offset: m.index, length: m[0].length });
+    const update: Update = {
+      update_id: updateId++,
+      message: { message_id: ++messageId, date: 0, chat, from, text, entities, ...(opts.replyTo ? { reply_to_message: opts.replyTo as never } : {}) } as Message.TextMessage,
+    };
+    const before = calls.length;
+    await bot.handleUpdate(update);
+    return calls.slice(before);
+  }
+
+  async function press(data: string, opts: { from?: User; messageText?: string } = {}) {
+    const from = opts.from ?? user();
+    const update: Update = {
+      update_id: updateId++,
+      callback_query: {
+        id: String(updateId),
+        from,
+        chat_instance: "ci",
+        data,
+        message: { message_id: 5000, date: 0, chat: privateChat(from.id), from: BOT_INFO as never, text: opts.messageText ?? "x" } as Message.TextMessage,
+      },
+    };
+    const before = calls.length;
+    await bot.handleUpdate(update);
+    return calls.slice(before);
+  }
+
+  async function inline(query: string, from = user()) {
+    const before = calls.length;
+    await bot.handleUpdate({ update_id: updateId++, inline_query: { id: String(updateId), from, query, offset: "" } });
+    return calls.slice(before);
+  }
+
+  return { bot, calls, message, press, inline, user, privateChat };
+}
+
+export const sent = (calls: readonly Call[], method = "sendMessage") => calls.filter((c) => c.method === method);
+export const textOf = (call: Call | undefined): string => String(call?.payload.text ?? "");
+/** All callback_data values of a call's inline keyboard. */
+export function buttons(call: Call | undefined): { text: string; callback_data?: string; switch_inline_query?: string; url?: string }[] {
+  const markup = call?.payload.reply_markup as { inline_keyboard?: { text: string }[][] } | undefined;
+  return (markup?.inline_keyboard ?? []).flat();
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { escapeHtml, clip, visibleLength, MESSAGE_LIMIT } from "../../src/bot/html.js";
+import { highlight, renderFullAnswer, renderQuote } from "../../src/bot/render.js";
+import { parseArticle } from "../../src/knowledge/parse-article.js";
+import { formatText } from "../e2e/emulator-validate.js";
+
+const t = (key: string, vars: Record<string, string | number> = {}) => `${key}:${Object.values(vars).join(",")}`;
+const long = (n: number) => Array.from({ length: n }, (_, i) => `từ${i} <b>&`).join(" ");
+const article = parseArticle(
+  new TextEncoder().encode(
+    `Thứ Hai, 02/12/2024\nTin <dài> & "lạ"\n\nPhóng viên: ${long(300)}?\n\nÔng Tư: ${long(3000)}\n\n${long(2000)} 😀😀😀\n\n(https://example.org/a-b,c&d.html)\n`,
+  ),
+  "long.txt",
+);
+
+describe("html", () => {
+  it("escapes the three HTML characters and quotes", () => {
+    expect(escapeHtml(`<a href="x">&</a>`)).toBe("&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;");
+  });
+
+  it("clip cuts at a word, adds an ellipsis and never splits a surrogate pair", () => {
+    expect(clip("một hai ba bốn", 9)).toBe("một hai…");
+    const emoji = "😀".repeat(10);
+    const cut = clip(emoji, 6);
+    expect(cut.length).toBeLessThanOrEqual(6);
+    expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+  });
+});
+
+describe("renderQuote", () => {
+  it("fits Telegram's limit and stays valid HTML whatever the passage length", () => {
+    for (const passage of article.passages) {
+      const section = article.sections[0];
+      const html = renderQuote({ article, passage, ...(section ? { section } : {}) }, t, { words: new Set(["tu1", "b"]) });
+      expect(visibleLength(html)).toBeLessThanOrEqual(MESSAGE_LIMIT);
+      expect(() => formatText(html, "HTML", undefined, "strict")).not.toThrow();
+      expect(html).toContain("<blockquote expandable>");
+      expect(html).toContain("…</blockquote>");
+    }
+  });
+
+  it("a full answer of many long paragraphs still fits", () => {
+    const html = renderFullAnswer(article, article.sections[0]!, t);
+    expect(() => formatText(html, "HTML", undefined, "strict")).not.toThrow();
+  });
+
+  it("links to the passage itself with an encoded text fragment", () => {
+    const html = renderQuote({ article, passage: article.passages[0]! }, t);
+    expect(html).toContain('href="https://example.org/a-b,c&amp;d.html#:~:text=t%E1%BB%AB0%20%3Cb%3E%26');
+  });
+});
+
+describe("highlight", () => {
+  it("bolds the asked words (folded), joining neighbours, escaping the rest", () => {
+    expect(highlight("Khó khăn, <hạn> chế & dân", new Set(["kho", "khan", "han", "che"]))).toBe(
+      "<b>Khó khăn</b>, &lt;<b>hạn</b>&gt; <b>chế</b> &amp; dân",
+    );
+  });
+});
