@@ -61,7 +61,7 @@ export function harness(
     for (const m of text.matchAll(/@\w+/g)) if (m.index > 0 || !entities.length) entities.push({ type: "mention" as never, offset: m.index, length: m[0].length });
     const update: Update = {
       update_id: updateId++,
-      message: { message_id: ++messageId, date: 0, chat, from, text, entities, ...(opts.replyTo ? { reply_to_message: opts.replyTo as never } : {}) } as Message.TextMessage,
+      message: { message_id: ++messageId, date: 0, chat, from, text, entities, ...(opts.replyTo ? { reply_to_message: opts.replyTo as never } : {}) } as never,
     };
     const before = calls.length;
     await bot.handleUpdate(update);
