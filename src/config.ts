@@ -22,6 +22,19 @@ export type BotConfig =
       readonly port: number;
     };
 
+export interface AlertsConfig {
+  /** SQLite file (created on first run), or ":memory:". */
+  readonly databasePath: string;
+  /** RSS or Atom feeds to poll for new articles. */
+  readonly feedUrls: readonly string[];
+  /** How often each feed is polled, in milliseconds. */
+  readonly feedIntervalMs: number;
+  /** Alerts sent per second at most, over all chats. */
+  readonly alertRate: number;
+  /** Telegram user ids of the operators allowed to use /stats. */
+  readonly adminUserIds: readonly number[];
+}
+
 export interface Config {
   readonly knowledgeDir: string;
   /** Where the built search index is cached between starts. */
@@ -30,6 +43,7 @@ export interface Config {
   /** JSON lines for machines, or readable lines for a person at a terminal. */
   readonly logFormat: "json" | "pretty";
   readonly bot: BotConfig;
+  readonly alerts: AlertsConfig;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -54,7 +68,43 @@ export function parseConfig(env: Env, isTerminal = false): Config {
     logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS) ?? "info",
     logFormat: oneOf(env, "LOG_FORMAT", ["json", "pretty"] as const) ?? (isTerminal ? "pretty" : "json"),
     bot: parseBot(env),
+    alerts: {
+      databasePath: text(env, "DATABASE_PATH") ?? "./data/hoibao.db",
+      feedUrls: list(env, "FEED_URLS").map((value) => checkedUrl("FEED_URLS", value)),
+      feedIntervalMs: duration(env, "FEED_INTERVAL") ?? 15 * 60_000,
+      alertRate: number(env, "ALERT_RATE", 0.1, 30) ?? 25,
+      adminUserIds: list(env, "ADMIN_USER_IDS").map((value) => {
+        if (!/^\d{1,15}$/.test(value)) throw new ConfigError("ADMIN_USER_IDS", `must be comma-separated Telegram user ids (got "${value}")`);
+        return Number(value);
+      }),
+    },
   };
+}
+
+/** Comma-separated values, blanks dropped. */
+function list(env: Env, name: string): string[] {
+  return (text(env, name) ?? "").split(",").map((v) => v.trim()).filter(Boolean);
+}
+
+function number(env: Env, name: string, min: number, max: number): number | undefined {
+  const value = text(env, name);
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
+    throw new ConfigError(name, `must be a number from ${min} to ${max} (got "${value}")`);
+  }
+  return parsed;
+}
+
+/** "90s", "15m", "1h" or plain seconds; at least one second. */
+function duration(env: Env, name: string): number | undefined {
+  const value = text(env, name);
+  if (value === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(value);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match?.[2] ?? "s"] ?? 1000;
+  const ms = match ? Number(match[1]) * unit : NaN;
+  if (!Number.isFinite(ms) || ms < 1000) throw new ConfigError(name, `must be a duration such as 90s, 15m or 1h, at least 1s (got "${value}")`);
+  return ms;
 }
 
 function parseBot(env: Env): BotConfig {
@@ -111,7 +161,10 @@ function integer(env: Env, name: string, min: number, max: number): number | und
 
 function url(env: Env, name: string): string | undefined {
   const value = text(env, name);
-  if (value === undefined) return undefined;
+  return value === undefined ? undefined : checkedUrl(name, value);
+}
+
+function checkedUrl(name: string, value: string): string {
   try {
     const parsed = new URL(value);
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error("not http");

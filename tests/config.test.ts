@@ -11,6 +11,7 @@ describe("parseConfig", () => {
       logLevel: "info",
       logFormat: "json",
       bot: { mode: "local" },
+      alerts: { databasePath: "./data/hoibao.db", feedUrls: [], feedIntervalMs: 900_000, alertRate: 25, adminUserIds: [] },
     });
     expect(parseConfig({}, true).logFormat).toBe("pretty");
   });
@@ -39,10 +40,33 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ ...env, WEBHOOK_SECRET: "has space" })).toThrow("config: WEBHOOK_SECRET");
   });
 
+  it("alerts: database, feeds, interval, rate and operators", () => {
+    const alerts = parseConfig({
+      DATABASE_PATH: ":memory:",
+      FEED_URLS: "https://a.example/rss, https://b.example/atom.xml ,",
+      FEED_INTERVAL: "90s",
+      ALERT_RATE: "10",
+      ADMIN_USER_IDS: "111,222",
+    }).alerts;
+    expect(alerts).toEqual({
+      databasePath: ":memory:",
+      feedUrls: ["https://a.example/rss", "https://b.example/atom.xml"],
+      feedIntervalMs: 90_000,
+      alertRate: 10,
+      adminUserIds: [111, 222],
+    });
+    expect(parseConfig({ FEED_INTERVAL: "15m" }).alerts.feedIntervalMs).toBe(900_000);
+    expect(parseConfig({ FEED_INTERVAL: "3600" }).alerts.feedIntervalMs).toBe(3_600_000);
+  });
+
   it("bad values fail naming the variable", () => {
     const cases: [Record<string, string>, string][] = [
       [{ LOG_LEVEL: "loud" }, "LOG_LEVEL"],
       [{ LOG_FORMAT: "xml" }, "LOG_FORMAT"],
+      [{ FEED_URLS: "not a url" }, "FEED_URLS"],
+      [{ FEED_INTERVAL: "soon" }, "FEED_INTERVAL"],
+      [{ ALERT_RATE: "1000" }, "ALERT_RATE"],
+      [{ ADMIN_USER_IDS: "12,abc" }, "ADMIN_USER_IDS"],
       [{ BOT_TOKEN: "not-a-token" }, "BOT_TOKEN"],
       [{ BOT_TOKEN: TOKEN, BOT_MODE: "push" }, "BOT_MODE"],
       [{ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: "ftp://x" }, "TELEGRAM_API_ROOT"],

@@ -4,10 +4,13 @@ import type { I18n } from "@grammyjs/i18n";
 import type { BotContext } from "./context.js";
 import { DEFAULT_LOCALE, LOCALES } from "./i18n.js";
 
-export const PRIVATE_COMMANDS = ["start", "ask", "questions", "article", "help"] as const;
-export const GROUP_COMMANDS = ["ask", "questions", "article", "help"] as const;
+export const PRIVATE_COMMANDS = ["start", "ask", "questions", "article", "subscribe", "unsubscribe", "status", "help"] as const;
+export const GROUP_COMMANDS = ["ask", "questions", "article", "status", "help"] as const;
+/** Group admins also see the commands that change alerts. */
+export const GROUP_ADMIN_COMMANDS = ["ask", "questions", "article", "subscribe", "unsubscribe", "status", "help"] as const;
+export const OPERATOR_COMMANDS = [...PRIVATE_COMMANDS, "stats"] as const;
 
-export async function registerCommands(api: Api, i18n: I18n<BotContext>): Promise<void> {
+export async function registerCommands(api: Api, i18n: I18n<BotContext>, operators: readonly number[] = []): Promise<void> {
   for (const locale of LOCALES) {
     const describe = (commands: readonly string[]) => commands.map((command) => ({ command, description: i18n.t(locale, `cmd-${command}`) }));
     // The default locale is also the menu for every language without its own.
@@ -16,6 +19,11 @@ export async function registerCommands(api: Api, i18n: I18n<BotContext>): Promis
       const lang = language_code ? { language_code } : {};
       await api.setMyCommands(describe(PRIVATE_COMMANDS), { scope: { type: "all_private_chats" }, ...lang });
       await api.setMyCommands(describe(GROUP_COMMANDS), { scope: { type: "all_group_chats" }, ...lang });
+      await api.setMyCommands(describe(GROUP_ADMIN_COMMANDS), { scope: { type: "all_chat_administrators" }, ...lang });
+      for (const chat_id of operators) {
+        // An operator who never opened a chat with the bot has no chat yet: skip, do not fail the start.
+        await api.setMyCommands(describe(OPERATOR_COMMANDS), { scope: { type: "chat", chat_id }, ...lang }).catch(() => undefined);
+      }
     }
   }
 }

@@ -3,12 +3,19 @@ import type { Context } from "grammy";
 import type { I18nFlavor } from "@grammyjs/i18n";
 import type { KnowledgeIndex } from "../knowledge/search-index.js";
 import type { Logger } from "../logger.js";
+import type { Storage } from "../storage/repositories.js";
 import type { RecentAnswers } from "./recent-answers.js";
 
 export interface BotDeps {
   /** The live knowledge base; articles may be added while the bot runs. */
   readonly knowledge: KnowledgeIndex;
   readonly logger: Logger;
+  /** Subscriptions and alerts; absent where there is no database. */
+  readonly alerts?: {
+    readonly storage: Storage;
+    /** Telegram user ids allowed to use /stats. */
+    readonly operators: readonly number[];
+  };
 }
 
 export interface BotContextExtras {

@@ -11,6 +11,7 @@ import { askFeature } from "./features/ask.js";
 import { buttonsFeature } from "./features/buttons.js";
 import { commandsFeature } from "./features/commands.js";
 import { inlineFeature } from "./features/inline.js";
+import { subscriptionsFeature } from "./features/subscriptions.js";
 import { unhandledFeature } from "./features/unhandled.js";
 import { createI18n } from "./i18n.js";
 import { RecentAnswers } from "./recent-answers.js";
@@ -63,7 +64,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
     ctx.log.error({ err: describeError(error.error) }, "handler failed");
     if (ctx.chat?.type === "private") await ctx.reply(ctx.t("error")).catch(() => undefined);
   });
-  features.use(commandsFeature(), askFeature(), buttonsFeature(), inlineFeature(), unhandledFeature());
+  features.use(commandsFeature(), subscriptionsFeature(), askFeature(), buttonsFeature(), inlineFeature(), unhandledFeature());
 
   bot.catch((error) => deps.logger.error({ update_id: error.ctx.update.update_id, err: describeError(error.error) }, "update failed"));
   return { bot, i18n };

@@ -48,3 +48,22 @@ cmd-ask = Ask about the article
 cmd-questions = The interview questions
 cmd-article = About the article
 text-only = I can only read questions typed as text. Type your question, or /help for help.
+subscribed = 🔔 Subscribed: this chat will get one alert for each new article. Send /unsubscribe to stop.
+already-subscribed = 🔔 This chat is already subscribed to new-article alerts.
+unsubscribed = 🔕 Unsubscribed from new-article alerts.
+not-subscribed = This chat is not subscribed. Send /subscribe to get new-article alerts.
+status-subscribed = 🔔 This chat <b>gets</b> new-article alerts.
+status-not-subscribed = 🔕 This chat <b>does not get</b> new-article alerts. Send /subscribe to start.
+admins-only = Sorry, only the group's admins can change new-article alerts.
+alerts-unavailable = New-article alerts are not enabled on this bot.
+stats-refused = This command is for the bot's operators only.
+stats =
+    📊 <b>Statistics</b>
+    Articles: { $articles } ({ $passages } passages)
+    Subscribed chats: { $subscribers }
+    Alerts pending: { $pending } · sent: { $sent } · dropped: { $dropped }
+    Last feed check: { $feed }
+cmd-subscribe = Get alerts for new articles
+cmd-unsubscribe = Stop alerts for new articles
+cmd-status = Alert subscription status
+cmd-stats = Statistics (operators)

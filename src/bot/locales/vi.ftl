@@ -48,3 +48,22 @@ cmd-ask = Đặt câu hỏi về bài báo
 cmd-questions = Các câu hỏi phỏng vấn
 cmd-article = Thông tin bài báo
 text-only = Tôi chỉ đọc được câu hỏi bằng chữ. Gõ câu hỏi của bạn, hoặc /help để xem hướng dẫn.
+subscribed = 🔔 Đã đăng ký: cuộc trò chuyện này sẽ nhận một thông báo cho mỗi bài báo mới. Gõ /unsubscribe để hủy.
+already-subscribed = 🔔 Cuộc trò chuyện này đã đăng ký nhận tin bài mới rồi.
+unsubscribed = 🔕 Đã hủy đăng ký nhận tin bài mới.
+not-subscribed = Cuộc trò chuyện này chưa đăng ký nhận tin. Gõ /subscribe để đăng ký.
+status-subscribed = 🔔 Cuộc trò chuyện này <b>đang nhận</b> thông báo bài báo mới.
+status-not-subscribed = 🔕 Cuộc trò chuyện này <b>chưa nhận</b> thông báo bài báo mới. Gõ /subscribe để đăng ký.
+admins-only = Xin lỗi, chỉ quản trị viên của nhóm mới thay đổi được việc nhận tin bài mới.
+alerts-unavailable = Thông báo bài mới chưa được bật trên bot này.
+stats-refused = Lệnh này chỉ dành cho người vận hành bot.
+stats =
+    📊 <b>Thống kê</b>
+    Bài báo: { $articles } ({ $passages } đoạn)
+    Cuộc trò chuyện đăng ký: { $subscribers }
+    Thông báo đang chờ: { $pending } · đã gửi: { $sent } · bỏ qua: { $dropped }
+    Lần kiểm tra nguồn tin gần nhất: { $feed }
+cmd-subscribe = Nhận thông báo bài báo mới
+cmd-unsubscribe = Hủy nhận thông báo bài báo mới
+cmd-status = Tình trạng nhận thông báo
+cmd-stats = Thống kê (người vận hành)
