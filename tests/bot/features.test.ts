@@ -67,6 +67,13 @@ describe("commands", () => {
     expect(textOf(replies[1])).toContain("Xin chào");
   });
 
+  it("/start help (inline mode's nothing-found button) shows the help", async () => {
+    const h = harness(knowledge);
+    const replies = sent(await h.message("/start help"));
+    expect(replies).toHaveLength(1);
+    expect(textOf(replies[0])).toContain("Cách dùng Hỏi báo");
+  });
+
   it("/help, /questions, /article", async () => {
     const h = harness(knowledge);
     expect(textOf(sent(await h.message("/help"))[0])).toContain("@hoibao_bot");

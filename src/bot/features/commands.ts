@@ -14,6 +14,8 @@ export function commandsFeature(): Composer<BotContext> {
 
   composer.command("start", async (ctx) => {
     const payload = ctx.match.trim();
+    // Inline mode's "nothing found" button opens the bot with ?start=help.
+    if (payload === "help") return help(ctx);
     if (payload && PAYLOAD.test(payload)) {
       const hit = ctx.deps.knowledge.passage(payload);
       if (hit) return send(ctx, passageMessage(hit, ctx.t));
@@ -22,13 +24,17 @@ export function commandsFeature(): Composer<BotContext> {
     await welcome(ctx);
   });
 
-  composer.command("help", (ctx) => ctx.reply(ctx.t("help", { bot: ctx.me.username }), { parse_mode: "HTML" }));
+  composer.command("help", help);
 
   composer.command("questions", (ctx) => send(ctx, questionsMessage(latestInterview(ctx.deps.knowledge), ctx.t)));
 
   composer.command("article", (ctx) => send(ctx, articleMessage(latestInterview(ctx.deps.knowledge), ctx.t)));
 
   return composer;
+}
+
+async function help(ctx: BotContext): Promise<void> {
+  await ctx.reply(ctx.t("help", { bot: ctx.me.username }), { parse_mode: "HTML" });
 }
 
 async function welcome(ctx: BotContext): Promise<void> {
