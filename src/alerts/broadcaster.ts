@@ -118,12 +118,12 @@ export class Broadcaster {
     });
   }
 
-  /** Waits for a token of the global rate. */
+  /** Waits for a token of the global rate. The bucket holds one token: sends are evenly spaced, no bursts. */
   private async takeToken(): Promise<void> {
     const rate = this.options.ratePerSecond;
     for (;;) {
       const now = performance.now();
-      this.tokens = Math.min(Math.max(1, rate), this.tokens + ((now - this.lastRefill) * rate) / 1000);
+      this.tokens = Math.min(1, this.tokens + ((now - this.lastRefill) * rate) / 1000);
       this.lastRefill = now;
       if (this.tokens >= 1) {
         this.tokens -= 1;

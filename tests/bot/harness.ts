@@ -4,6 +4,7 @@
  */
 import type { Chat, Message, Update, User } from "grammy/types";
 import { createBot } from "../../src/bot/create-bot.js";
+import type { BotDeps } from "../../src/bot/context.js";
 import type { KnowledgeIndex } from "../../src/knowledge/search-index.js";
 import { createLogger } from "../../src/logger.js";
 import { formatText, parseInlineResults, parseReplyMarkup } from "../e2e/emulator-validate.js";
@@ -29,10 +30,16 @@ export interface Call {
 
 export function harness(
   knowledge: KnowledgeIndex,
-  options: { failWith?: (method: string) => Error | undefined; rateLimit?: { timeFrameMs: number; limit: number } } = {},
+  options: {
+    failWith?: (method: string) => Error | undefined;
+    rateLimit?: { timeFrameMs: number; limit: number };
+    alerts?: BotDeps["alerts"];
+    /** getChatMember answers: "chatId:userId" → status (default "member"). */
+    members?: Record<string, string>;
+  } = {},
 ) {
   const logger = createLogger({ level: "silent", format: "json" });
-  const { bot } = createBot("123456:TEST-token_for_unit_tests_only", { knowledge, logger }, { botInfo: BOT_INFO as never, rateLimit: options.rateLimit ?? false, maxRetries: 0 });
+  const { bot } = createBot("123456:TEST-token_for_unit_tests_only", { knowledge, logger, ...(options.alerts ? { alerts: options.alerts } : {}) }, { botInfo: BOT_INFO as never, rateLimit: options.rateLimit ?? false, maxRetries: 0 });
   const calls: Call[] = [];
   let messageId = 1000;
   let updateId = 1;
@@ -48,6 +55,10 @@ export function harness(
       return { ok: true, result } as never;
     }
     if (method === "answerInlineQuery") parseInlineResults(body.results, "strict");
+    if (method === "getChatMember") {
+      const status = options.members?.[`${body.chat_id}:${body.user_id}`] ?? "member";
+      return { ok: true, result: { status, user: { id: body.user_id, is_bot: false, first_name: "U" } } } as never;
+    }
     return { ok: true, result: true } as never;
   });
 
@@ -65,6 +76,23 @@ export function harness(
     };
     const before = calls.length;
     await bot.handleUpdate(update);
+    return calls.slice(before);
+  }
+
+  async function channelPost(text: string, chat: Chat.ChannelChat) {
+    const entities = /^\/\w+/.exec(text) ? [{ type: "bot_command" as const, offset: 0, length: /^\/\w+(@\w+)?/.exec(text)![0].length }] : [];
+    const before = calls.length;
+    await bot.handleUpdate({ update_id: updateId++, channel_post: { message_id: ++messageId, date: 0, chat, sender_chat: chat, text, entities } as never });
+    return calls.slice(before);
+  }
+
+  async function myChatMember(chat: Chat, status: "member" | "left" | "kicked" | "administrator", from = user()) {
+    const before = calls.length;
+    const member = (s: string) => ({ status: s, user: BOT_INFO });
+    await bot.handleUpdate({
+      update_id: updateId++,
+      my_chat_member: { chat, from, date: 0, old_chat_member: member("member") as never, new_chat_member: member(status) as never },
+    });
     return calls.slice(before);
   }
 
@@ -91,7 +119,7 @@ export function harness(
     return calls.slice(before);
   }
 
-  return { bot, calls, message, press, inline, user, privateChat };
+  return { bot, calls, message, channelPost, myChatMember, press, inline, user, privateChat };
 }
 
 export const sent = (calls: readonly Call[], method = "sendMessage") => calls.filter((c) => c.method === method);
