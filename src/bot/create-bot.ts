@@ -3,10 +3,10 @@
  */
 import { autoRetry } from "@grammyjs/auto-retry";
 import { limit } from "@grammyjs/ratelimiter";
-import { Bot, type BotConfig, GrammyError, HttpError } from "grammy";
+import { Bot, type BotConfig, HttpError, type Transformer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { scrubToken } from "../logger.js";
 import type { BotContext, BotDeps } from "./context.js";
+import { describeError } from "./errors.js";
 import { askFeature } from "./features/ask.js";
 import { buttonsFeature } from "./features/buttons.js";
 import { commandsFeature } from "./features/commands.js";
@@ -33,8 +33,12 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   const client: BotConfig<BotContext>["client"] = options.apiRoot ? { apiRoot: options.apiRoot } : {};
   const bot = new Bot<BotContext>(token, { client, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
   const maxRetries = options.maxRetries ?? 3;
-  // Bounded: a 429 asking for more than a minute, or a fourth failure, is given up and logged.
-  if (maxRetries > 0) bot.api.config.use(autoRetry({ maxRetryAttempts: maxRetries, maxDelaySeconds: 60 }));
+  if (maxRetries > 0) {
+    // Bounded: a 429 asking for more than a minute, or a fourth failure, is given up and logged.
+    // auto-retry retries network errors without any bound, so those are rethrown to our own retry.
+    bot.api.config.use(autoRetry({ maxRetryAttempts: maxRetries, maxDelaySeconds: 60, rethrowHttpErrors: true }));
+    bot.api.config.use(retryNetworkErrors(maxRetries));
+  }
 
   const i18n = createI18n();
   const recent = new RecentAnswers();
@@ -70,12 +74,16 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   return { bot, i18n };
 }
 
-/** Error fields worth logging, with any bot token scrubbed from messages and URLs. */
-export function describeError(error: unknown): Record<string, unknown> {
-  if (error instanceof GrammyError) {
-    return { type: "GrammyError", method: error.method, code: error.error_code, description: error.description };
-  }
-  if (error instanceof HttpError) return { type: "HttpError", message: scrubToken(error.message) };
-  if (error instanceof Error) return { type: error.name, message: scrubToken(error.message), stack: scrubToken(error.stack ?? "") };
-  return { type: typeof error, message: scrubToken(String(error)) };
+/** Retries a call that failed on the network (no answer from Telegram) a few times, 1 s, 2 s, 4 s apart. */
+export function retryNetworkErrors(maxRetries: number, baseDelayMs = 1000): Transformer {
+  return async (prev, method, payload, signal) => {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await prev(method, payload, signal);
+      } catch (error) {
+        if (!(error instanceof HttpError) || attempt >= maxRetries || signal?.aborted) throw error;
+        await new Promise((resolve) => setTimeout(resolve, baseDelayMs * 2 ** attempt));
+      }
+    }
+  };
 }

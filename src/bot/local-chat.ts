@@ -27,7 +27,8 @@ import type {
   UserFromGetMe,
 } from "grammy/types";
 import type { BotContext, BotDeps } from "./context.js";
-import { createBot, describeError } from "./create-bot.js";
+import { createBot } from "./create-bot.js";
+import { describeError } from "./errors.js";
 import { MESSAGE_LIMIT } from "./html.js";
 
 export interface LocalChatOptions {

@@ -4,6 +4,7 @@
  */
 import { Composer, GrammyError } from "grammy";
 import type { BotContext } from "../context.js";
+import { describeError } from "../errors.js";
 import { decodeAction } from "../callback-data.js";
 import { fullAnswerMessage, hitMessage, questionsMessage, sectionMessage } from "../messages.js";
 import { send, sendOptions } from "../reply.js";
@@ -17,7 +18,7 @@ export function buttonsFeature(): Composer<BotContext> {
       note = await handlePress(ctx, ctx.callbackQuery.data);
     } finally {
       await ctx.answerCallbackQuery(note ? { text: note } : {}).catch((error: unknown) => {
-        ctx.log.warn({ err: error }, "answerCallbackQuery failed"); // e.g. "query is too old"
+        ctx.log.warn({ err: describeError(error) }, "answerCallbackQuery failed"); // e.g. "query is too old"
       });
     }
   });

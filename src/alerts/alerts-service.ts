@@ -1,0 +1,61 @@
+/**
+ * The alert machinery of a running bot: the database, the folder watcher, the feed poller and the
+ * broadcaster, started together and stopped in order (sources first, then sends, then storage).
+ */
+import { Api } from "grammy";
+import type { Config } from "../config.js";
+import type { KnowledgeIndex } from "../knowledge/search-index.js";
+import type { Logger } from "../logger.js";
+import { openDatabase } from "../storage/database.js";
+import { type Storage, repositories } from "../storage/repositories.js";
+import { Broadcaster } from "./broadcaster.js";
+import { KnowledgeWatcher } from "./knowledge-watcher.js";
+import { NewArticles } from "./new-articles.js";
+
+export interface AlertsService {
+  readonly storage: Storage;
+  readonly broadcaster: Broadcaster;
+  stop(): Promise<void>;
+}
+
+export interface StartAlertsOptions {
+  readonly config: Config;
+  readonly token: string;
+  readonly apiRoot: string;
+  readonly botUsername: string;
+  readonly knowledge: KnowledgeIndex;
+  readonly logger: Logger;
+}
+
+export function startAlerts(options: StartAlertsOptions): AlertsService {
+  const { config, knowledge, logger } = options;
+  const db = openDatabase(config.alerts.databasePath);
+  const storage = repositories(db);
+  // Its own client, without auto-retry: the broadcaster answers 429 per chat instead of waiting.
+  const api = new Api(options.token, { apiRoot: options.apiRoot });
+  const broadcaster = new Broadcaster({
+    api,
+    storage,
+    knowledge,
+    botUsername: options.botUsername,
+    logger: logger.child({ part: "alerts" }),
+    ratePerSecond: config.alerts.alertRate,
+  });
+  const newArticles = new NewArticles({ knowledge, storage, logger, onQueued: () => broadcaster.wake() });
+  const queued = newArticles.reconcile();
+  if (queued > 0) logger.info({ alerts: queued }, "articles added while the bot was down announced");
+  const watcher = new KnowledgeWatcher({ dir: config.knowledgeDir, knowledge, newArticles, logger });
+  watcher.start();
+  broadcaster.start();
+  logger.info({ database: config.alerts.databasePath, subscribers: storage.subscriptions.count(), outbox: storage.outbox.counts() }, "alerts ready");
+
+  return {
+    storage,
+    broadcaster,
+    async stop() {
+      await watcher.stop();
+      await broadcaster.stop();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * npm start: the bot. With BOT_TOKEN it meets Telegram by long polling or webhook (BOT_MODE),
+ * with new-article alerts; without one it starts the local chat in this terminal, so a newcomer
+ * sees the real thing.
+ */
+import { startAlerts } from "../alerts/alerts-service.js";
+import { registerCommands } from "../bot/commands.js";
+import type { BotDeps } from "../bot/context.js";
+import { createBot } from "../bot/create-bot.js";
+import { runLocalChat } from "../bot/local-chat.js";
+import { runPolling, runWebhook } from "../bot/server.js";
+import { loadConfig, loggerFor, openKnowledge } from "./bootstrap.js";
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = loggerFor(config);
+  const { index } = await openKnowledge(config, logger);
+
+  if (config.bot.mode === "local") {
+    logger.info("no BOT_TOKEN: starting the local chat (set BOT_TOKEN in .env to run on Telegram)");
+    await runLocalChat({ deps: { knowledge: index, logger } });
+    return;
+  }
+  // The alerts' storage is handed to the bot after getMe (the broadcaster needs the bot's username).
+  const deps: { -readonly [K in keyof BotDeps]: BotDeps[K] } = { knowledge: index, logger };
+  const { bot, i18n } = createBot(config.bot.token, deps, { apiRoot: config.bot.apiRoot });
+  await bot.init();
+  const alerts = startAlerts({ config, token: config.bot.token, apiRoot: config.bot.apiRoot, botUsername: bot.botInfo.username, knowledge: index, logger });
+  deps.alerts = { storage: alerts.storage, operators: config.alerts.adminUserIds };
+  try {
+    await registerCommands(bot.api, i18n, config.alerts.adminUserIds);
+    if (config.bot.mode === "polling") await runPolling(bot, { logger });
+    else await runWebhook(bot, { ...config.bot, logger, knowledge: index });
+  } finally {
+    await alerts.stop();
+    logger.info("stopped");
+  }
+}
+
+await main();
