@@ -72,7 +72,8 @@ export function parseConfig(env: Env, isTerminal = false): Config {
       databasePath: text(env, "DATABASE_PATH") ?? "./data/hoibao.db",
       feedUrls: list(env, "FEED_URLS").map((value) => checkedUrl("FEED_URLS", value)),
       feedIntervalMs: duration(env, "FEED_INTERVAL") ?? 15 * 60_000,
-      alertRate: number(env, "ALERT_RATE", 0.1, 30) ?? 25,
+      // Telegram allows about 30 messages/s; more only makes sense against a local Bot API or emulator.
+      alertRate: number(env, "ALERT_RATE", 0.1, 1000) ?? 25,
       adminUserIds: list(env, "ADMIN_USER_IDS").map((value) => {
         if (!/^\d{1,15}$/.test(value)) throw new ConfigError("ADMIN_USER_IDS", `must be comma-separated Telegram user ids (got "${value}")`);
         return Number(value);

@@ -65,7 +65,7 @@ describe("parseConfig", () => {
       [{ LOG_FORMAT: "xml" }, "LOG_FORMAT"],
       [{ FEED_URLS: "not a url" }, "FEED_URLS"],
       [{ FEED_INTERVAL: "soon" }, "FEED_INTERVAL"],
-      [{ ALERT_RATE: "1000" }, "ALERT_RATE"],
+      [{ ALERT_RATE: "5000" }, "ALERT_RATE"],
       [{ ADMIN_USER_IDS: "12,abc" }, "ADMIN_USER_IDS"],
       [{ BOT_TOKEN: "not-a-token" }, "BOT_TOKEN"],
       [{ BOT_TOKEN: TOKEN, BOT_MODE: "push" }, "BOT_MODE"],
