@@ -9,6 +9,7 @@ import type { Logger } from "../logger.js";
 import { openDatabase } from "../storage/database.js";
 import { type Storage, repositories } from "../storage/repositories.js";
 import { Broadcaster } from "./broadcaster.js";
+import { FeedPoller } from "./feed-poller.js";
 import { KnowledgeWatcher } from "./knowledge-watcher.js";
 import { NewArticles } from "./new-articles.js";
 
@@ -46,6 +47,11 @@ export function startAlerts(options: StartAlertsOptions): AlertsService {
   if (queued > 0) logger.info({ alerts: queued }, "articles added while the bot was down announced");
   const watcher = new KnowledgeWatcher({ dir: config.knowledgeDir, knowledge, newArticles, logger });
   watcher.start();
+  // Feeds save new articles into the folder; the watcher indexes and announces them.
+  const feeds = config.alerts.feedUrls.length
+    ? new FeedPoller({ feedUrls: config.alerts.feedUrls, intervalMs: config.alerts.feedIntervalMs, storage, knowledgeDir: config.knowledgeDir, logger: logger.child({ part: "feeds" }) })
+    : undefined;
+  feeds?.start();
   broadcaster.start();
   logger.info({ database: config.alerts.databasePath, subscribers: storage.subscriptions.count(), outbox: storage.outbox.counts() }, "alerts ready");
 
@@ -53,6 +59,7 @@ export function startAlerts(options: StartAlertsOptions): AlertsService {
     storage,
     broadcaster,
     async stop() {
+      await feeds?.stop();
       await watcher.stop();
       await broadcaster.stop();
       db.close();

@@ -1,0 +1,93 @@
+/**
+ * Writes an article file into the knowledge folder, where the running bot's watcher indexes and
+ * announces it. The text is validated first (nothing is written when it is not a valid article),
+ * and written atomically: to a dot-file beside it (the watcher ignores names starting with "."),
+ * then renamed, so the watcher never reads half a file.
+ *
+ * The same article saved again is an update of its file, not a second file: an existing file with
+ * the same article id (date + title) or the same page URL is written over, whatever its name (a
+ * second file with the same id would be refused by the watcher as a duplicate).
+ */
+import { randomBytes } from "node:crypto";
+import { readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Article } from "../knowledge/article.js";
+import { ARTICLE_EXTENSION } from "../knowledge/load-knowledge.js";
+import { ArticleError, parseArticle } from "../knowledge/parse-article.js";
+import { articleFileName } from "./extract-article.js";
+
+export interface SavedArticle {
+  /** Path of the article file written (or found unchanged). */
+  readonly file: string;
+  /** The article as the bot will read it (its `file` is the name inside the folder). */
+  readonly article: Article;
+  /** created: a new file; updated: an existing file of the article rewritten; unchanged: same bytes already there. */
+  readonly status: "created" | "updated" | "unchanged";
+}
+
+export interface SaveOptions {
+  /** Names the text in error messages ("file:line: reason"), e.g. the input file or page URL. */
+  readonly source?: string;
+}
+
+/**
+ * Validates and saves one article. Throws ArticleError (with file and line) when the text is not a
+ * valid article; nothing is written then.
+ */
+export async function saveArticle(dir: string, text: string | Uint8Array, options: SaveOptions = {}): Promise<SavedArticle> {
+  const bytes = typeof text === "string" ? Buffer.from(text, "utf8") : text;
+  const draft = parseArticle(bytes, options.source ?? "article"); // throws ArticleError: nothing written
+  const existing = await existingArticles(dir);
+
+  const same = existing.find((e) => e.article?.id === draft.id) ?? (draft.pageUrl ? existing.find((e) => e.article?.pageUrl === draft.pageUrl) : undefined);
+  let name: string;
+  if (same) name = same.name;
+  else {
+    const wanted = articleFileName(draft);
+    const taken = new Set(existing.map((e) => e.name));
+    name = wanted;
+    for (let n = 2; taken.has(name); n += 1) name = wanted.replace(/\.txt$/u, `-${n}.txt`);
+  }
+
+  const file = path.join(dir, name);
+  const article = parseArticle(bytes, name);
+  if (same?.bytes && Buffer.compare(Buffer.from(same.bytes), Buffer.from(bytes)) === 0) return { file, article, status: "unchanged" };
+
+  const temp = path.join(dir, `.${name}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    await writeFile(temp, bytes, { flag: "wx" });
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  return { file, article, status: same ? "updated" : "created" };
+}
+
+interface ExistingFile {
+  readonly name: string;
+  readonly bytes?: Uint8Array;
+  readonly article?: Article;
+}
+
+/** The article files of the folder, parsed when they can be (a bad file still takes its name). */
+async function existingArticles(dir: string): Promise<ExistingFile[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith(ARTICLE_EXTENSION) && !n.startsWith("."));
+  } catch (error) {
+    throw new Error(`knowledge: cannot read the folder ${dir} (${(error as Error).message}); set KNOWLEDGE_DIR to the articles folder`);
+  }
+  return Promise.all(
+    names.sort().map(async (name): Promise<ExistingFile> => {
+      const bytes = await readFile(path.join(dir, name)).catch(() => undefined);
+      if (!bytes) return { name };
+      try {
+        return { name, bytes, article: parseArticle(bytes, name) };
+      } catch (error) {
+        if (error instanceof ArticleError) return { name, bytes };
+        throw error;
+      }
+    }),
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * Adds articles to the knowledge folder (KNOWLEDGE_DIR).
+ *   npm run ingest -- knowledge-draft.txt                     an article file, checked then copied in
+ *   npm run ingest -- https://baosoctrang.org.vn/…/bai.html   a page, fetched and turned into an article file
+ *
+ * A malformed article is refused with "file:line: reason" on stderr, exit code 1, nothing written.
+ * The running bot watches the folder: it indexes the saved file and announces it to subscribers.
+ */
+import { readFile } from "node:fs/promises";
+import { ExtractError, fetchArticle, toArticleFile } from "../alerts/extract-article.js";
+import { saveArticle } from "../alerts/save-article.js";
+import { ArticleError, parseArticle } from "../knowledge/parse-article.js";
+import { loadConfig } from "./bootstrap.js";
+
+const USAGE = "usage: npm run ingest -- <article file or page URL> [more …]\n";
+
+async function ingestOne(input: string, knowledgeDir: string): Promise<void> {
+  let bytes: Uint8Array;
+  let source: string;
+  if (/^https?:\/\//i.test(input)) {
+    process.stderr.write(`fetching ${input} …\n`);
+    const extracted = await fetchArticle(input, { timeoutMs: 20_000 });
+    bytes = Buffer.from(toArticleFile(extracted), "utf8");
+    source = input;
+  } else {
+    bytes = await readFile(input);
+    source = input;
+  }
+  parseArticle(bytes, source); // file:line: reason before anything is written
+  const saved = await saveArticle(knowledgeDir, bytes, { source });
+  const { article } = saved;
+  const verb = { created: "saved", updated: "updated", unchanged: "unchanged" }[saved.status];
+  process.stdout.write(
+    [
+      `${verb}: ${saved.file}`,
+      `  title:    ${article.place ? `${article.place}: ` : ""}${article.title}`,
+      `  date:     ${article.date}`,
+      `  passages: ${article.passages.length}${article.sections.length ? ` (${article.sections.length} interview questions)` : ""}`,
+      ...(article.pageUrl ? [`  page:     ${article.pageUrl}`] : []),
+      "",
+    ].join("\n"),
+  );
+}
+
+async function main(): Promise<void> {
+  const inputs = process.argv.slice(2).filter((a) => a !== "--");
+  if (inputs.length === 0 || inputs.some((a) => a === "-h" || a === "--help")) {
+    process.stderr.write(USAGE);
+    process.exitCode = 2;
+    return;
+  }
+  const config = loadConfig();
+  let failed = 0;
+  for (const input of inputs) {
+    try {
+      await ingestOne(input, config.knowledgeDir);
+    } catch (error) {
+      failed += 1;
+      if (error instanceof ArticleError || error instanceof ExtractError) process.stderr.write(`${error.message}\n`);
+      else if ((error as NodeJS.ErrnoException).code === "ENOENT") process.stderr.write(`${input}: no such file\n`);
+      else process.stderr.write(`${input}: ${(error as Error).message}\n`);
+    }
+  }
+  if (failed < inputs.length) process.stdout.write("The running bot picks the file up, indexes it and announces it to subscribers.\n");
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+await main();
