@@ -4,6 +4,7 @@
  *
  *   --sizes 1000,10000,100000   synthetic corpus sizes (passages); "" for none
  *   --queries 2000              timed queries per corpus and engine (after --warmup 500)
+ *   --budget 30                 seconds of timed queries per corpus and engine at most
  *   --restarts 3                warm restarts timed per corpus (median reported)
  *   --no-real                   skip the real ./knowledge folder (--knowledge DIR to use another)
  *   --hoibao-only               skip the bare minisearch runs
@@ -15,7 +16,7 @@
 import { type BenchOptions, DEFAULT_OPTIONS, details, markdownTable, runBench, textTable } from "../../bench/search-bench.js";
 
 function usage(message: string): never {
-  process.stderr.write(`bench: ${message}\nusage: npm run bench -- [--sizes 1000,10000,100000] [--queries N] [--warmup N] [--restarts N] [--no-real] [--knowledge DIR] [--hoibao-only] [--cpu-prof DIR] [--keep]\n`);
+  process.stderr.write(`bench: ${message}\nusage: npm run bench -- [--sizes 1000,10000,100000] [--queries N] [--warmup N] [--budget SECONDS] [--restarts N] [--no-real] [--knowledge DIR] [--hoibao-only] [--cpu-prof DIR] [--keep]\n`);
   process.exit(2);
 }
 
@@ -38,6 +39,9 @@ function parseArgs(args: readonly string[]): BenchOptions {
       }
       case "--queries":
         options = { ...options, queries: count(value(), flag) };
+        break;
+      case "--budget":
+        options = { ...options, budgetSeconds: Math.max(1, count(value(), flag)) };
         break;
       case "--warmup":
         options = { ...options, warmup: count(value(), flag) };
@@ -75,4 +79,4 @@ const report = await runBench(options, (message) => process.stderr.write(`[bench
 console.log(textTable(report));
 console.log(`\n${details(report)}`);
 console.log(`\nMarkdown (for README):\n\n${markdownTable(report)}`);
-console.log(`\n(${report.queries} timed queries per run after ${report.warmup} warm-up; heap = heapUsed after gc with the articles loaded; index = heap minus the parsed articles alone; restart = wall time from spawning \`node --import tsx\` to "ready" with a warm index cache; total bench time ${report.totalSeconds.toFixed(0)} s)`);
+console.log(`\n(query figures: per query, performance.now() around search(); heap = heapUsed after gc with the articles loaded; index = heap minus the parsed articles alone; restart = wall time from spawning \`node --import tsx\` to "ready" with a warm index cache; total bench time ${report.totalSeconds.toFixed(0)} s)`);

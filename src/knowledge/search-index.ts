@@ -1,11 +1,16 @@
 /**
- * The searchable knowledge base: minisearch (BM25) finds candidate passages by folded syllables
- * and syllable pairs; a second pass checks which of the question's concepts each candidate really
+ * The searchable knowledge base: a compact BM25 index (term-index.ts) finds candidate passages by
+ * folded syllables and syllable pairs, in the passage text and in its context (interview question,
+ * speaker, title); a second pass checks which of the question's concepts each candidate really
  * contains (tone marks included) and decides whether the knowledge base answers the question.
+ *
+ * Passages live in segments: the base, built at start (or read from the cache), and a small
+ * segment for articles added while running, rebuilt on each addition and merged into the base
+ * when it grows. A removed or replaced article's passages are skipped until the next merge.
  */
-import MiniSearch, { type Options } from "minisearch";
 import { type Article, type InterviewSection, type Passage, sectionOf } from "./article.js";
 import { type AnalyzedQuery, type Concept, type Expectation, type Phrase, analyzeQuery } from "./query.js";
+import { TermIndex, type TermIndexData } from "./term-index.js";
 import { canonicalSyllables, foldSyllable } from "./vietnamese.js";
 
 /**
@@ -37,7 +42,11 @@ const PERSON_NAME =
 const TIME_EXPRESSION = / (?:19|20)\d\d | (?:ngay|thang|nam) \d+ | \d+ \d+ (?:19|20)\d\d | thoi gian toi | sap toi /;
 
 /** Bumped whenever tokenization or index layout changes: a cached index of another version is rebuilt. */
-export const INDEX_VERSION = 1;
+export const INDEX_VERSION = 2;
+/** Weight of a match in the passage's context (question, speaker, title) against one in its text. */
+const CONTEXT_BOOST = 0.4;
+/** Contexts whose passages join the candidates (a question may match the interview question only). */
+const CONTEXT_CANDIDATES = 20;
 
 export interface SearchHit {
   readonly passage: Passage;
@@ -56,15 +65,13 @@ export interface Answer {
   readonly analysis: AnalyzedQuery;
 }
 
-/** What the index keeps per passage: folded and canonical syllables, space-padded for phrase lookups. */
+/** What the index keeps per passage: its folded syllables, space-padded for phrase lookups. */
 interface Entry {
   readonly passage: Passage;
   readonly article: Article;
   readonly section?: InterviewSection;
   readonly folded: string;
   readonly context: Context;
-  /** Filled on first need: only candidates of questions typed with tone marks use it. */
-  canonical?: string;
 }
 
 /** The words around a passage: its interview question, speaker, the article title and place. */
@@ -79,70 +86,89 @@ interface ConceptWeights {
   readonly answer: readonly number[];
 }
 
-interface IndexedDocument {
-  readonly id: string;
-  readonly text: string;
-  readonly context: string;
+/** One index over passages and one over their contexts, with the maps back to them. */
+interface Segment {
+  readonly text: TermIndex;
+  readonly passageIds: readonly string[];
+  readonly context: TermIndex;
+  readonly contextKeys: readonly string[];
+  /** For each context, its passages' ids. */
+  readonly contextPassages: readonly (readonly string[])[];
 }
 
-/** Folded unigrams and bigrams of a space-separated folded text. */
-function termsOf(text: string): string[] {
-  const words = text.split(" ").filter(Boolean);
-  const terms = [...words];
-  for (let i = 0; i + 1 < words.length; i += 1) terms.push(`${words[i]} ${words[i + 1]}`);
-  return terms;
+/** What a cache file holds besides the articles: the base segment and the folded texts. */
+export interface SavedIndex {
+  readonly passageIds: readonly string[];
+  readonly contextKeys: readonly string[];
+  /** Folded passage texts, in passageIds order. */
+  readonly folded: readonly string[];
+  /** Context texts by key, folded and canonical. */
+  readonly contexts: Readonly<Record<string, Context>>;
+  readonly text: TermIndexData;
+  readonly context: TermIndexData;
 }
 
-const MINISEARCH_OPTIONS: Options<IndexedDocument> = {
-  idField: "id",
-  fields: ["text", "context"],
-  storeFields: [],
-  tokenize: termsOf,
-  processTerm: (term) => term,
-  searchOptions: {
-    boost: { text: 1, context: 0.4 },
-    combineWith: "OR",
-    prefix: false,
-    fuzzy: false,
-    // The query arrives already analysed into terms, joined by \u0001.
-    tokenize: (query) => query.split("\u0001"),
-  },
-};
+function emptySegment(): Segment {
+  const empty = TermIndex.build([]);
+  return { text: empty, passageIds: [], context: empty, contextKeys: [], contextPassages: [] };
+}
 
 /** " a b c ": padded so that includes(" b c ") finds whole syllables only. */
 function padded(syllables: readonly string[]): string {
   return ` ${syllables.join(" ")} `;
 }
 
+const contextKey = (article: Article, passage: Passage): string => `${article.id}#${passage.sectionIndex ?? 0}`;
+
 export class KnowledgeIndex {
-  private readonly search_: MiniSearch<IndexedDocument>;
   private readonly entries = new Map<string, Entry>();
   private readonly articleById = new Map<string, Article>();
+  private readonly contexts = new Map<string, Context>();
+  private base: Segment;
+  /** Articles added since the base was built, in their own small segment. */
+  private recent: Article[] = [];
+  private recentSegment: Segment | undefined;
+  /** Passages of the base that were removed or replaced since it was built. */
+  private readonly stale = new Set<string>();
 
-  private constructor(search: MiniSearch<IndexedDocument>) {
-    this.search_ = search;
+  private constructor(base: Segment) {
+    this.base = base;
   }
 
   static build(articles: readonly Article[]): KnowledgeIndex {
-    const index = new KnowledgeIndex(new MiniSearch(MINISEARCH_OPTIONS));
-    for (const article of articles) index.addArticle(article);
+    const index = new KnowledgeIndex(emptySegment());
+    for (const article of articles) index.register(article);
+    index.base = index.buildSegment(articles);
     return index;
   }
 
-  /**
-   * Restores an index saved with {@link toJSON}, given the same articles it was built from (the
-   * cache checks that). Skips tokenizing every passage for the full-text index.
-   */
-  static fromJSON(json: string, articles: readonly Article[], folded: Readonly<Record<string, string>>): KnowledgeIndex {
-    const index = new KnowledgeIndex(MiniSearch.loadJSON(json, MINISEARCH_OPTIONS));
+  /** Restores an index saved with {@link save}, given the same articles (the cache key checks that). */
+  static restore(saved: SavedIndex, articles: readonly Article[]): KnowledgeIndex {
+    const index = new KnowledgeIndex({
+      text: TermIndex.fromData(saved.text),
+      passageIds: saved.passageIds,
+      context: TermIndex.fromData(saved.context),
+      contextKeys: saved.contextKeys,
+      contextPassages: [],
+    });
+    const folded = new Map(saved.passageIds.map((id, i) => [id, saved.folded[i]!]));
+    for (const [key, context] of Object.entries(saved.contexts)) index.contexts.set(key, context);
     for (const article of articles) index.register(article, folded);
+    index.base = { ...index.base, contextPassages: index.passagesOfContexts(saved.contextKeys) };
     return index;
   }
 
-  toJSON(): { index: string; folded: Record<string, string> } {
-    const folded: Record<string, string> = {};
-    for (const [id, entry] of this.entries) folded[id] = entry.folded;
-    return { index: JSON.stringify(this.search_), folded };
+  /** The base segment and the texts it was built from; only valid right after build or restore. */
+  save(): SavedIndex {
+    if (this.recent.length > 0 || this.stale.size > 0) this.merge();
+    return {
+      passageIds: this.base.passageIds,
+      contextKeys: this.base.contextKeys,
+      folded: this.base.passageIds.map((id) => this.entries.get(id)!.folded),
+      contexts: Object.fromEntries(this.contexts),
+      text: this.base.text.data,
+      context: this.base.context.data,
+    };
   }
 
   get articles(): Article[] {
@@ -165,38 +191,98 @@ export class KnowledgeIndex {
   /** Adds an article, replacing an earlier version with the same id. */
   addArticle(article: Article): void {
     if (this.articleById.has(article.id)) this.removeArticle(article.id);
-    const documents = this.register(article);
-    this.search_.addAll(documents);
+    this.register(article);
+    this.recent.push(article);
+    // The small segment is rebuilt whole; once it nears a tenth of the base, everything is merged.
+    const recentPassages = this.recent.reduce((n, a) => n + a.passages.length, 0);
+    if (recentPassages > Math.max(2000, this.base.passageIds.length / 10)) this.merge();
+    else this.recentSegment = this.buildSegment(this.recent);
   }
 
   removeArticle(id: string): void {
     const article = this.articleById.get(id);
     if (!article) return;
     for (const passage of article.passages) {
-      this.search_.discard(passage.id);
       this.entries.delete(passage.id);
+      this.stale.add(passage.id);
     }
     this.articleById.delete(id);
+    if (this.recent.some((a) => a.id === id)) {
+      this.recent = this.recent.filter((a) => a.id !== id);
+      this.recentSegment = this.recent.length ? this.buildSegment(this.recent) : undefined;
+    }
   }
 
-  /** Records the article's passages; returns the documents for the full-text index. */
-  private register(article: Article, knownFolded?: Readonly<Record<string, string>>): IndexedDocument[] {
+  /** Rebuilds the base from every article: no stale passages, no separate recent segment. */
+  private merge(): void {
+    this.base = this.buildSegment([...this.articleById.values()]);
+    this.recent = [];
+    this.recentSegment = undefined;
+    this.stale.clear();
+  }
+
+  /** Records the article's passages and their contexts (folded once, kept for the concept check). */
+  private register(article: Article, knownFolded?: ReadonlyMap<string, string>): void {
     this.articleById.set(article.id, article);
-    const contexts = new Map<number | undefined, Context>();
-    const documents: IndexedDocument[] = [];
     for (const passage of article.passages) {
       const section = sectionOf(article, passage);
-      let context = contexts.get(passage.sectionIndex);
-      if (!context) {
+      const key = contextKey(article, passage);
+      let context = this.contexts.get(key);
+      if (!context || !knownFolded) {
         const words = canonicalSyllables([section?.question, section?.answerer, article.place, article.title].filter(Boolean).join(" "));
         context = { canonical: padded(words), folded: padded(words.map(foldSyllable)) };
-        contexts.set(passage.sectionIndex, context);
+        this.contexts.set(key, context);
       }
-      const folded = knownFolded?.[passage.id] ?? padded(canonicalSyllables(passage.text).map(foldSyllable));
+      const folded = knownFolded?.get(passage.id) ?? padded(canonicalSyllables(passage.text).map(foldSyllable));
+      this.stale.delete(passage.id);
       this.entries.set(passage.id, { passage, article, ...(section ? { section } : {}), folded, context });
-      documents.push({ id: passage.id, text: folded, context: context.folded });
     }
-    return documents;
+  }
+
+  private buildSegment(articles: readonly Article[]): Segment {
+    const passageIds = articles.flatMap((a) => a.passages.map((p) => p.id));
+    const contextKeys = [...new Set(articles.flatMap((a) => a.passages.map((p) => contextKey(a, p))))];
+    return {
+      text: TermIndex.build(passageIds.map((id) => this.entries.get(id)!.folded)),
+      passageIds,
+      context: TermIndex.build(contextKeys.map((key) => this.contexts.get(key)!.folded)),
+      contextKeys,
+      contextPassages: this.passagesOfContexts(contextKeys),
+    };
+  }
+
+  private passagesOfContexts(keys: readonly string[]): string[][] {
+    const byKey = new Map<string, string[]>(keys.map((k) => [k, []]));
+    for (const entry of this.entries.values()) byKey.get(contextKey(entry.article, entry.passage))?.push(entry.passage.id);
+    return keys.map((k) => byKey.get(k)!);
+  }
+
+  private segments(): Segment[] {
+    return this.recentSegment ? [this.base, this.recentSegment] : [this.base];
+  }
+
+  /**
+   * Candidates by BM25 over text and context: the best passages by text, plus the passages of the
+   * best-matching contexts; each scored as text + CONTEXT_BOOST × its context.
+   */
+  private candidates(terms: readonly string[]): { entry: Entry; score: number }[] {
+    const n = this.entries.size;
+    const textDf = (term: string) => this.segments().reduce((sum, s) => sum + s.text.documentFrequency(term), 0);
+    const scores = new Map<string, number>();
+    for (const segment of this.segments()) {
+      for (const { doc, score } of segment.text.search(terms, { limit: CANDIDATES * 2, idfDocuments: n, dfOf: textDf })) {
+        scores.set(segment.passageIds[doc]!, score);
+      }
+      for (const { doc, score } of segment.context.search(terms, { limit: CONTEXT_CANDIDATES, boost: CONTEXT_BOOST })) {
+        for (const id of segment.contextPassages[doc] ?? []) scores.set(id, (scores.get(id) ?? 0) + score);
+      }
+    }
+    const found: { entry: Entry; score: number }[] = [];
+    for (const [id, score] of scores) {
+      const entry = this.entries.get(id);
+      if (entry && !this.stale.has(id)) found.push({ entry, score });
+    }
+    return found.sort((a, b) => b.score - a.score).slice(0, CANDIDATES);
   }
 
   /** Answers a question: the best passages that cover it, or none when the articles do not. */
@@ -206,11 +292,9 @@ export class KnowledgeIndex {
     if (!analysis.concepts.some((c) => !c.optional)) return { query, answered: false, hits: [], analysis };
 
     const weights = this.weights(analysis.concepts);
-    const results = this.search_.search(analysis.terms.join("\u0001"));
     const hits: SearchHit[] = [];
-    for (const result of results.slice(0, CANDIDATES)) {
-      const entry = this.entries.get(result.id as string);
-      const hit = entry && this.judge(entry, result.score, analysis, weights);
+    for (const { entry, score } of this.candidates(analysis.terms)) {
+      const hit = this.judge(entry, score, analysis, weights);
       if (hit && hit.coverage >= threshold) hits.push(hit);
     }
     hits.sort((a, b) => b.score - a.score);
@@ -251,15 +335,19 @@ export class KnowledgeIndex {
   }
 
   /**
-   * minisearch keeps per-term posting lists but has no public document-frequency call; its index
-   * is a map term → field id → (document → count). A test pins this to the installed version.
+   * Passages whose text or context has the term. A context match stands for all its passages:
+   * counted as contexts × passages per context, which is exact enough for a weight and costs
+   * nothing (a common title word would otherwise mean walking thousands of contexts).
    */
   private documentFrequency(term: string): number {
-    const fields = (this.search_ as unknown as { _index: { get(term: string): Map<number, Map<number, number>> | undefined } })._index.get(term);
-    if (!fields) return 0;
-    let df = 0;
-    for (const postings of fields.values()) df = Math.max(df, postings.size);
-    return df;
+    let text = 0;
+    let context = 0;
+    for (const segment of this.segments()) {
+      text += segment.text.documentFrequency(term);
+      const perContext = segment.contextKeys.length ? segment.passageIds.length / segment.contextKeys.length : 0;
+      context += segment.context.documentFrequency(term) * perContext;
+    }
+    return Math.max(text, Math.round(context));
   }
 
   /** Re-reads one candidate: which concepts it has, and a score that favours complete, exact matches. */
@@ -301,6 +389,7 @@ export class KnowledgeIndex {
 
   /** 1 when a phrase of the concept is there as typed, less when only without its tone marks. */
   private credit(entry: Entry, concept: Concept): { any: number; text: number } {
+    let canonical: string | undefined; // computed only for a phrase typed with tones, not kept
     let any = 0;
     let text = 0;
     for (const phrase of concept.phrases) {
@@ -308,7 +397,7 @@ export class KnowledgeIndex {
       const inText = entry.folded.includes(folded);
       const inContext = entry.context.folded.includes(folded);
       if (!inText && !inContext) continue;
-      const textCredit = inText ? this.toneCredit(phrase, () => (entry.canonical ??= padded(canonicalSyllables(entry.passage.text)))) : 0;
+      const textCredit = inText ? this.toneCredit(phrase, () => (canonical ??= padded(canonicalSyllables(entry.passage.text)))) : 0;
       const contextCredit = inContext ? this.toneCredit(phrase, () => entry.context.canonical) : 0;
       any = Math.max(any, textCredit, contextCredit);
       text = Math.max(text, textCredit);

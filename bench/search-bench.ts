@@ -1,0 +1,1004 @@
+/**
+ * Search benchmark: hoibao's KnowledgeIndex against a bare minisearch over the same passages.
+ *
+ * For each corpus (the real ./knowledge folder, then synthetic ones of 1k, 10k, 100k passages made
+ * of real Vietnamese paragraphs, see corpus.ts) the articles are written as real article files and
+ * read by the real loader. Every (corpus, engine) pair is measured in a fresh process
+ * (`node --expose-gc --import tsx bench/search-bench.ts --worker …`) so the heap figures are not
+ * polluted by other corpora:
+ *   - build: KnowledgeIndex.build(articles), or new MiniSearch + addAll(passages' text);
+ *   - heap used after build, after global.gc(); "index" is that minus the heap with only the
+ *     parsed articles;
+ *   - per-query latency (performance.now around each search) over a fixed, seeded query set, after
+ *     a warm-up pass.
+ * hoibao is also timed from process start to "index ready" (openKnowledgeBase with a cache folder):
+ * once cold (builds and writes the cache), then warm (restores the cache) a few times.
+ *
+ * The parent process only writes corpora, spawns the workers, and prints the tables.
+ */
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import MiniSearch from "minisearch";
+import { parseEvalFile } from "../src/knowledge/evaluate.js";
+import { cacheFile, openKnowledgeBase, readCache } from "../src/knowledge/knowledge-base.js";
+import { loadKnowledgeDir } from "../src/knowledge/load-knowledge.js";
+import { KnowledgeIndex } from "../src/knowledge/search-index.js";
+import { canonicalSyllables, foldSyllable } from "../src/knowledge/vietnamese.js";
+
+// ---------------------------------------------------------------------------
+// Options, targets, result shapes
+
+export type Engine = "hoibao" | "minisearch";
+export const ENGINE_LABEL: Record<Engine, string> = { hoibao: "hoibao", minisearch: "bare minisearch" };
+
+export interface BenchOptions {
+  /** Synthetic corpus sizes in passages (default 1k, 10k, 100k). */
+  readonly sizes: readonly number[];
+  /** Also bench the real knowledge folder (default true). */
+  readonly includeReal: boolean;
+  /** The real knowledge folder (default ./knowledge). */
+  readonly knowledgeDir: string;
+  /** Measured queries per (corpus, engine). */
+  readonly queries: number;
+  /** Warm-up queries (not measured) before them. */
+  readonly warmup: number;
+  /**
+   * Time budget in seconds for the timed queries of one (corpus, engine) run; the warm-up gets a
+   * quarter of it on top. When it runs out, the queries timed so far (a random sample: the set is
+   * shuffled) are reported, with their number.
+   */
+  readonly budgetSeconds: number;
+  /** Warm restarts to time per corpus (the median is reported). */
+  readonly restartRuns: number;
+  readonly seed: number;
+  /** Skip the bare minisearch runs (faster). */
+  readonly hoibaoOnly: boolean;
+  /** Write V8 CPU profiles of hoibao's query workers here (node --cpu-prof). */
+  readonly cpuProfDir?: string;
+  /** Keep the temporary corpora folder instead of removing it. */
+  readonly keep: boolean;
+}
+
+export const DEFAULT_OPTIONS: BenchOptions = {
+  sizes: [1_000, 10_000, 100_000],
+  includeReal: true,
+  knowledgeDir: "knowledge",
+  queries: 2_000,
+  warmup: 500,
+  budgetSeconds: 30,
+  restartRuns: 3,
+  seed: 0x626e6368, // "bnch"
+  hoibaoOnly: false,
+  keep: false,
+};
+
+/** What hoibao must reach at 100k passages. */
+export const TARGETS = { passages: 100_000, p50Ms: 2, p99Ms: 20, buildMs: 10_000, heapMb: 300, restartMs: 2_000 } as const;
+
+interface LatencyStats {
+  readonly count: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly mean: number;
+  readonly max: number;
+}
+
+interface QueryResult {
+  readonly kind: "query";
+  readonly engine: Engine;
+  readonly passages: number;
+  readonly articles: number;
+  readonly loadErrors: number;
+  readonly loadMs: number;
+  readonly buildMs: number;
+  /** Heap used after gc with the parsed articles only, after build, and after the queries. */
+  readonly heapArticlesMb: number;
+  readonly heapBuiltMb: number;
+  readonly heapAfterQueriesMb: number;
+  readonly rssMb: number;
+  readonly latency: LatencyStats;
+  /** Process CPU time (user + system) per query: less sensitive than wall time to a busy machine. */
+  readonly cpu: LatencyStats;
+  readonly latencyByKind: Record<string, LatencyStats>;
+  /** hoibao: share of queries answered; minisearch: share with at least one result. */
+  readonly answeredShare: number;
+  /** Mean number of results (hoibao: hits after the coverage check; minisearch: all matches). */
+  readonly meanResults: number;
+  readonly slowest: readonly { q: string; kind: string; ms: number; fullTextMs?: number; candidates?: number }[];
+  /** Queries of the set not timed because the budget ran out. */
+  readonly skipped: number;
+  readonly warmedUp: number;
+  /** hoibao only: the full-text (minisearch) part of each search, and how many matches it returned. */
+  readonly fullText?: LatencyStats;
+  readonly meanCandidates?: number;
+  /** hoibao only: in the slowest 1% of queries, the mean candidates and the share of time in minisearch. */
+  readonly tailMeanCandidates?: number;
+  readonly tailFullTextShare?: number;
+}
+
+interface ReadyResult {
+  readonly kind: "ready";
+  readonly passages: number;
+  readonly fromCache: boolean;
+  /** performance.now() at ready: time since this process started, as the process sees it. */
+  readonly inProcessMs: number;
+  readonly heapMb: number;
+  readonly rssMb: number;
+}
+
+interface NoopResult {
+  readonly kind: "noop";
+  readonly inProcessMs: number;
+}
+
+interface BreakdownResult {
+  readonly kind: "breakdown";
+  readonly passages: number;
+  readonly cacheFileMb: number;
+  /** Stages of a warm start, in ms, in order. */
+  readonly restart: Record<string, number>;
+  /** Heap after gc, in MB, by what was added. */
+  readonly heap: Record<string, number>;
+  /** canonicalSyllables + fold of every passage: the part of the build that is not minisearch. */
+  readonly foldMs: number;
+}
+
+type WorkerResult = QueryResult | ReadyResult | NoopResult | BreakdownResult;
+
+type Task =
+  | {
+      readonly kind: "query";
+      readonly engine: Engine;
+      readonly knowledgeDir: string;
+      readonly queriesFile: string;
+      readonly warmup: number;
+      readonly budgetMs: number;
+    }
+  | { readonly kind: "ready"; readonly knowledgeDir: string; readonly cacheDir: string }
+  | { readonly kind: "noop" }
+  | { readonly kind: "breakdown"; readonly knowledgeDir: string; readonly cacheDir: string };
+
+interface BenchQuery {
+  readonly q: string;
+  /** eval | oos | phrase | question | ascii | nfd */
+  readonly kind: string;
+}
+
+interface CorpusRun {
+  readonly name: string;
+  readonly requested?: number;
+  readonly engines: Partial<Record<Engine, QueryResult>>;
+  readonly restartCold?: { readonly wallMs: number; readonly inProcessMs: number };
+  readonly restartWarm?: { readonly wallMs: number; readonly inProcessMs: number; readonly heapMb: number; readonly runs: readonly number[] };
+  readonly breakdown?: BreakdownResult;
+}
+
+export interface BenchReport {
+  readonly corpora: readonly CorpusRun[];
+  /** Wall time of a fresh `node --import tsx` process that imports the knowledge modules and exits. */
+  readonly startupFloorMs: number;
+  readonly queries: number;
+  readonly warmup: number;
+  readonly budgetSeconds: number;
+  readonly totalSeconds: number;
+  /** 1-minute load average and CPU count: latency figures from a busy machine are inflated. */
+  readonly load: { readonly start: number; readonly end: number; readonly cpus: number };
+}
+
+// ---------------------------------------------------------------------------
+// Small helpers
+
+/** mulberry32, the same small seeded PRNG as corpus.ts. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick<T>(list: readonly T[], rand: () => number): T {
+  return list[Math.floor(rand() * list.length)]!;
+}
+
+function intBetween(lo: number, hi: number, rand: () => number): number {
+  return lo + Math.floor(rand() * (hi - lo + 1));
+}
+
+function shuffleInPlace<T>(list: T[], rand: () => number): T[] {
+  for (let i = list.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(rand() * (i + 1));
+    [list[i], list[j]] = [list[j]!, list[i]!];
+  }
+  return list;
+}
+
+const MB = 1024 * 1024;
+
+function heapAfterGc(): number {
+  const gc = globalThis.gc;
+  if (!gc) throw new Error("bench worker: run node with --expose-gc");
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed / MB;
+}
+
+function stats(samples: readonly number[]): LatencyStats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+  const sum = sorted.reduce((a, b) => a + b, 0);
+  return { count: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), mean: sorted.length ? sum / sorted.length : 0, max: sorted[sorted.length - 1] ?? 0 };
+}
+
+function sumOf(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Tone marks and "đ" removed: what a user typing without Vietnamese input produces. */
+function stripMarks(text: string): string {
+  return text.normalize("NFD").replace(/\p{M}+/gu, "").replace(/đ/g, "d").replace(/Đ/g, "D");
+}
+
+function words(text: string): string[] {
+  return text
+    .split(/\s+/u)
+    .map((w) => w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ""))
+    .filter(Boolean);
+}
+
+// ---------------------------------------------------------------------------
+// Synthetic knowledge folder in the real article format
+
+const WEEKDAYS = ["Chủ Nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"];
+const PLACES = ["Sóc Trăng", "Cần Thơ", "Bạc Liêu", "Trà Vinh", "Hậu Giang"];
+const SPEAKERS = [
+  "Ông Nguyễn Văn An",
+  "Bà Trần Thị Bích",
+  "Đồng chí Lê Văn Cường",
+  "Ông Phạm Minh Đức",
+  "Bà Võ Thị Hồng",
+  "Đồng chí Dương Sà Kha",
+  "Ông Lâm Văn Tài",
+  "Bà Huỳnh Thị Mỹ Lệ",
+];
+/** How the reporter addresses a speaker: "Bà …" → "bà", "Đồng chí …" → "đồng chí", else "ông". */
+function pronoun(speaker: string): string {
+  return speaker.startsWith("Bà") ? "bà" : speaker.startsWith("Đồng chí") ? "đồng chí" : "ông";
+}
+const INTERVIEW_QUESTIONS: readonly ((you: string) => string)[] = [
+  (you) => `Xin ${you} cho biết`,
+  (you) => `${you[0]!.toUpperCase()}${you.slice(1)} có thể chia sẻ thêm về`,
+  () => "Thời gian tới, địa phương sẽ làm gì đối với",
+  () => "Những kết quả nổi bật của",
+];
+const CLOSINGS: readonly ((you: string) => string)[] = [
+  (you) => `Phóng viên: Xin cảm ơn ${you} về cuộc trao đổi này!`,
+  () => "Phóng viên: Xin trân trọng cảm ơn!",
+  (you) => `Phóng viên: Xin cảm ơn ${you}!`,
+];
+
+/** The first `n` words of a paragraph, without punctuation at either end. */
+function lead(paragraph: string, n: number): string {
+  return words(paragraph).slice(0, n).join(" ");
+}
+
+/**
+ * One article file made of `paragraphs` (each becomes exactly one passage): a lead paragraph or
+ * two, then a few "Phóng viên: …?" questions, each answered by a labelled paragraph and unlabelled
+ * continuations, a closing question nobody answers, and the source mark.
+ */
+function articleFile(paragraphs: readonly string[], number: number, rand: () => number): { name: string; text: string } {
+  const date = new Date(Date.UTC(2020, 0, 1) + ((number * 37 + intBetween(0, 30, rand)) % 1800) * 86_400_000);
+  const dd = String(date.getUTCDate()).padStart(2, "0");
+  const mm = String(date.getUTCMonth() + 1).padStart(2, "0");
+  const yyyy = date.getUTCFullYear();
+  const place = rand() < 0.5 ? `${pick(PLACES, rand)}: ` : "";
+  // The number keeps titles (hence article ids: date + title) unique; a bare number, so that no
+  // word is added to every title (titles are part of every passage's indexed context).
+  const title = `${place}${lead(paragraphs[0]!, intBetween(6, 12, rand)) || "Tin tức"} (${number})`;
+  const lines: string[] = [`${WEEKDAYS[date.getUTCDay()]}, ${dd}/${mm}/${yyyy}`, title];
+
+  const leads = paragraphs.length > 4 ? intBetween(1, 2, rand) : paragraphs.length > 1 ? 1 : 0;
+  lines.push(...paragraphs.slice(0, leads));
+  const body = paragraphs.slice(leads);
+  if (body.length > 0) {
+    const sections = Math.max(1, Math.min(body.length, intBetween(3, 5, rand)));
+    // Cut the body into `sections` non-empty runs.
+    const cuts = new Set<number>();
+    while (cuts.size < sections - 1) cuts.add(intBetween(1, body.length - 1, rand));
+    const bounds = [0, ...[...cuts].sort((a, b) => a - b), body.length];
+    const speaker = pick(SPEAKERS, rand);
+    for (let s = 0; s + 1 < bounds.length; s += 1) {
+      const run = body.slice(bounds[s], bounds[s + 1]);
+      const topic = lead(run[0]!, intBetween(5, 10, rand)).toLowerCase();
+      lines.push(`Phóng viên: ${pick(INTERVIEW_QUESTIONS, rand)(pronoun(speaker))} ${topic || "vấn đề này"}?`);
+      lines.push(`${speaker}: ${run[0]}`, ...run.slice(1));
+    }
+    lines.push(pick(CLOSINGS, rand)(pronoun(speaker)));
+  }
+  lines.push("(baosoctrang.org.vn)", "Gửi cho bạn bè", "Các tin khác");
+  return { name: `${yyyy}-${mm}-${dd}-bai-${String(number).padStart(6, "0")}.txt`, text: `${lines.join("\n\n")}\n` };
+}
+
+/** Writes `paragraphs` as ~20-paragraph articles into `dir`; every paragraph becomes one passage. */
+async function writeKnowledgeDir(dir: string, paragraphs: readonly string[], seed: number): Promise<number> {
+  await mkdir(dir, { recursive: true });
+  const rand = prng(seed);
+  let at = 0;
+  let number = 0;
+  const files: { name: string; text: string }[] = [];
+  while (at < paragraphs.length) {
+    const size = Math.min(paragraphs.length - at, intBetween(16, 24, rand));
+    number += 1;
+    files.push(articleFile(paragraphs.slice(at, at + size), number, rand));
+    at += size;
+  }
+  for (let i = 0; i < files.length; i += 200) {
+    await Promise.all(files.slice(i, i + 200).map((f) => writeFile(path.join(dir, f.name), f.text)));
+  }
+  return files.length;
+}
+
+// ---------------------------------------------------------------------------
+// Query set
+
+/** Questions no article answers: weather, prices, sport, greetings, other topics, English. */
+const OUT_OF_SCOPE = [
+  "Thời tiết Sóc Trăng ngày mai thế nào?",
+  "Giá vàng hôm nay bao nhiêu?",
+  "Ai vô địch World Cup 2022?",
+  "xin chào",
+  "cảm ơn bạn nhé",
+  "Tỷ giá đô la hôm nay là bao nhiêu?",
+  "Kết quả xổ số miền Nam hôm qua",
+  "Cách nấu phở bò ngon",
+  "Giá xăng tuần này tăng hay giảm?",
+  "Đội tuyển Việt Nam đá với Thái Lan khi nào?",
+  "Dân số Sóc Trăng là bao nhiêu?",
+  "Học phí đại học năm nay có tăng không?",
+  "Mua điện thoại ở đâu rẻ?",
+  "gia lua hom nay",
+  "thoi tiet can tho",
+  "Ngày mai có mưa không?",
+  "Bệnh viện nào gần nhất?",
+  "Làm sao để đăng ký xe máy?",
+  "Chứng khoán hôm nay thế nào?",
+  "Lịch chiếu phim cuối tuần",
+  "What's the weather like in Hanoi?",
+  "How much is a bowl of pho?",
+  "Tell me a joke",
+  "Who won the football match last night?",
+  "bitcoin price today",
+  "ok",
+  "?",
+  "alo alo",
+  "Bạn là ai?",
+  "Hôm nay là thứ mấy?",
+];
+
+const QUESTION_TEMPLATES: readonly ((phrase: string) => string)[] = [
+  (p) => `${p} là gì?`,
+  (p) => `${p} như thế nào?`,
+  (p) => `Có bao nhiêu ${p}?`,
+  (p) => `Khi nào ${p}?`,
+  (p) => `Tại sao ${p}?`,
+  (p) => `Cho tôi biết về ${p}`,
+  (p) => `${p} ở đâu?`,
+  (p) => `Làm sao để ${p}?`,
+];
+
+async function evalQuestions(): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of ["dev.jsonl", "questions.jsonl"]) {
+    const file = fileURLToPath(new URL(`../eval/${name}`, import.meta.url));
+    out.push(...parseEvalFile(await readFile(file, "utf8"), file).map((q) => q.q));
+  }
+  return out;
+}
+
+/**
+ * `count` queries, deterministic for a seed: every eval question (dev + questions, not holdout),
+ * the out-of-scope list, and the rest runs of 2–6 consecutive syllables of random passages, some
+ * wrapped in a question, some typed without tone marks, some in NFD.
+ */
+export function buildQueries(passages: readonly string[], evalQs: readonly string[], count: number, seed: number): BenchQuery[] {
+  const rand = prng(seed);
+  const fixed: BenchQuery[] = [...evalQs.map((q) => ({ q, kind: "eval" })), ...OUT_OF_SCOPE.map((q) => ({ q, kind: "oos" }))];
+  const queries: BenchQuery[] = fixed.slice(0, count);
+  const split = passages.map((p) => words(p)).filter((w) => w.length >= 2);
+  while (queries.length < count && split.length > 0) {
+    const w = pick(split, rand);
+    const n = Math.min(w.length, intBetween(2, 6, rand));
+    const start = intBetween(0, w.length - n, rand);
+    let q = w.slice(start, start + n).join(" ");
+    if (rand() < 0.5) q = q.toLowerCase();
+    let kind = "phrase";
+    if (rand() < 0.35) {
+      q = pick(QUESTION_TEMPLATES, rand)(q);
+      kind = "question";
+    }
+    const form = rand();
+    if (form < 0.25) {
+      q = stripMarks(q);
+      kind = "ascii";
+    } else if (form < 0.45) {
+      q = q.normalize("NFD");
+      kind = "nfd";
+    }
+    queries.push({ q, kind });
+  }
+  return shuffleInPlace(queries, rand);
+}
+
+// ---------------------------------------------------------------------------
+// Workers (fresh processes)
+
+const SELF = fileURLToPath(import.meta.url);
+const RESULT_PREFIX = "RESULT ";
+const READY_LINE = "READY";
+
+async function readQueries(file: string): Promise<BenchQuery[]> {
+  return JSON.parse(await readFile(file, "utf8")) as BenchQuery[];
+}
+
+function workerLog(message: string): void {
+  process.stderr.write(`    [worker ${process.pid}] ${message}\n`);
+}
+
+interface Searcher {
+  /** Runs one query; returns how many results it gave and whether it counts as answered. */
+  search(q: string): { results: number; answered: boolean };
+  /** hoibao: the full-text part of the last search (time and matches), measured inside it. */
+  lastFullText?: { ms: number; candidates: number };
+}
+
+/** hoibao's index, with its candidate retrieval wrapped so that each search also reports its full-text part. */
+function hoibaoSearcher(index: KnowledgeIndex): Searcher {
+  const searcher: Searcher = {
+    search(q) {
+      searcher.lastFullText = { ms: 0, candidates: 0 };
+      const answer = index.search(q);
+      return { results: answer.hits.length, answered: answer.answered };
+    },
+  };
+  // Private at compile time only; the wrapper adds two performance.now() calls per search.
+  type Candidates = (terms: readonly string[]) => unknown[];
+  const inner = index as unknown as { candidates: Candidates };
+  const original = inner.candidates.bind(index);
+  inner.candidates = (terms) => {
+    const started = performance.now();
+    const results = original(terms);
+    searcher.lastFullText = { ms: performance.now() - started, candidates: results.length };
+    return results;
+  };
+  return searcher;
+}
+
+async function queryWorker(task: Extract<Task, { kind: "query" }>): Promise<QueryResult> {
+  const t0 = performance.now();
+  const loaded = await loadKnowledgeDir(task.knowledgeDir);
+  const loadMs = performance.now() - t0;
+  const passages = loaded.articles.flatMap((a) => a.passages);
+  const heapArticlesMb = heapAfterGc();
+
+  let searcher: Searcher;
+  const started = performance.now();
+  if (task.engine === "hoibao") {
+    searcher = hoibaoSearcher(KnowledgeIndex.build(loaded.articles));
+  } else {
+    const index = new MiniSearch<{ id: string; text: string }>({ fields: ["text"], idField: "id" });
+    index.addAll(passages.map((p) => ({ id: p.id, text: p.text })));
+    searcher = {
+      search(q) {
+        const results = index.search(q).length;
+        return { results, answered: results > 0 };
+      },
+    };
+  }
+  const buildMs = performance.now() - started;
+  const heapBuiltMb = heapAfterGc();
+  workerLog(`${task.engine}: ${passages.length} passages, built in ${buildMs.toFixed(0)} ms, heap ${heapBuiltMb.toFixed(1)} MB`);
+
+  const queries = await readQueries(task.queriesFile);
+  const warmupEnd = performance.now() + task.budgetMs / 4;
+  let warmedUp = 0;
+  while (warmedUp < task.warmup && performance.now() < warmupEnd) searcher.search(queries[warmedUp++ % queries.length]!.q);
+
+  const rows: { q: string; kind: string; ms: number; cpuMs: number; fullTextMs?: number; candidates?: number }[] = [];
+  let results = 0;
+  let answered = 0;
+  const deadline = performance.now() + task.budgetMs;
+  for (const { q, kind } of queries) {
+    if (performance.now() > deadline) break;
+    const cpu = process.cpuUsage();
+    const t = performance.now();
+    const outcome = searcher.search(q);
+    const ms = performance.now() - t;
+    const cpuUsed = process.cpuUsage(cpu);
+    const cpuMs = (cpuUsed.user + cpuUsed.system) / 1000;
+    results += outcome.results;
+    if (outcome.answered) answered += 1;
+    const fullText = searcher.lastFullText;
+    rows.push({ q, kind, ms, cpuMs, ...(fullText ? { fullTextMs: fullText.ms, candidates: fullText.candidates } : {}) });
+  }
+  const heapAfterQueriesMb = heapAfterGc();
+  if (rows.length < queries.length) workerLog(`budget spent: ${rows.length} of ${queries.length} queries timed`);
+
+  const byKind = new Map<string, number[]>();
+  for (const row of rows) {
+    const list = byKind.get(row.kind);
+    if (list) list.push(row.ms);
+    else byKind.set(row.kind, [row.ms]);
+  }
+  const bySlowest = [...rows].sort((a, b) => b.ms - a.ms);
+  const tail = bySlowest.slice(0, Math.max(1, Math.ceil(rows.length / 100)));
+  const sum = (list: readonly number[]): number => list.reduce((a, b) => a + b, 0);
+  const hoibao = task.engine === "hoibao";
+  return {
+    kind: "query",
+    engine: task.engine,
+    passages: passages.length,
+    articles: loaded.articles.length,
+    loadErrors: loaded.errors.length,
+    loadMs,
+    buildMs,
+    heapArticlesMb,
+    heapBuiltMb,
+    heapAfterQueriesMb,
+    rssMb: process.memoryUsage().rss / MB,
+    latency: stats(rows.map((r) => r.ms)),
+    cpu: stats(rows.map((r) => r.cpuMs)),
+    latencyByKind: Object.fromEntries([...byKind].map(([k, v]) => [k, stats(v)])),
+    answeredShare: rows.length ? answered / rows.length : 0,
+    meanResults: rows.length ? results / rows.length : 0,
+    slowest: bySlowest.slice(0, 5).map(({ q, kind, ms, fullTextMs, candidates }) => ({ q, kind, ms, ...(candidates === undefined ? {} : { fullTextMs, candidates }) })),
+    skipped: queries.length - rows.length,
+    warmedUp,
+    ...(hoibao
+      ? {
+          fullText: stats(rows.map((r) => r.fullTextMs ?? 0)),
+          meanCandidates: sum(rows.map((r) => r.candidates ?? 0)) / Math.max(1, rows.length),
+          tailMeanCandidates: sum(tail.map((r) => r.candidates ?? 0)) / tail.length,
+          tailFullTextShare: sum(tail.map((r) => r.fullTextMs ?? 0)) / Math.max(1e-9, sum(tail.map((r) => r.ms))),
+        }
+      : {}),
+  };
+}
+
+async function readyWorker(task: Extract<Task, { kind: "ready" }>): Promise<ReadyResult> {
+  const opened = await openKnowledgeBase({ knowledgeDir: task.knowledgeDir, cacheDir: task.cacheDir });
+  const inProcessMs = performance.now();
+  process.stdout.write(`${READY_LINE}\n`);
+  return {
+    kind: "ready",
+    passages: opened.index.passageCount,
+    fromCache: opened.fromCache,
+    inProcessMs,
+    heapMb: heapAfterGc(),
+    rssMb: process.memoryUsage().rss / MB,
+  };
+}
+
+/** Where a warm restart spends its time, and the heap its memory (hoibao only; run on a warm cache). */
+async function breakdownWorker(task: Extract<Task, { kind: "breakdown" }>): Promise<BreakdownResult> {
+  const restart: Record<string, number> = { "process start → modules loaded": performance.now() };
+  const heapStart = heapAfterGc();
+  let t = performance.now();
+  const lap = (name: string): void => {
+    const now = performance.now();
+    restart[name] = now - t;
+    t = now;
+  };
+  const { articles } = await loadKnowledgeDir(task.knowledgeDir);
+  lap("loadKnowledgeDir (read + parse articles)");
+  const heapArticles = heapAfterGc();
+  t = performance.now();
+  const file = cacheFile(task.cacheDir, articles);
+  // In a function of its own, so that the file's bytes are garbage before the heap is measured.
+  const restore = async (): Promise<KnowledgeIndex> => {
+    const index = await readCache(file, articles);
+    if (!index) throw new Error("breakdown: no usable cache file (run the cold start first)");
+    lap("read cache file + KnowledgeIndex.restore");
+    return index;
+  };
+  const restored = await restore();
+  const cacheFileMb = (await stat(file)).size / MB;
+  const heapRestored = heapAfterGc();
+
+  t = performance.now();
+  let chars = 0;
+  for (const article of articles) for (const p of article.passages) chars += canonicalSyllables(p.text).map(foldSyllable).join(" ").length;
+  const foldMs = performance.now() - t;
+  void chars;
+  return {
+    kind: "breakdown",
+    passages: restored.passageCount,
+    cacheFileMb,
+    restart,
+    heap: {
+      "runtime + modules": heapStart,
+      "parsed articles": heapArticles - heapStart,
+      "restored index": heapRestored - heapArticles,
+    },
+    foldMs,
+  };
+}
+
+async function runWorker(task: Task): Promise<void> {
+  let result: WorkerResult;
+  if (task.kind === "query") result = await queryWorker(task);
+  else if (task.kind === "ready") result = await readyWorker(task);
+  else if (task.kind === "breakdown") result = await breakdownWorker(task);
+  else {
+    const inProcessMs = performance.now();
+    process.stdout.write(`${READY_LINE}\n`);
+    result = { kind: "noop", inProcessMs };
+  }
+  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
+}
+
+interface ChildRun<R> {
+  readonly result: R;
+  /** Wall time from spawn() to the READY line on its stdout, when it printed one. */
+  readonly readyWallMs?: number;
+}
+
+/** Runs a task in a fresh `node --expose-gc --import tsx` process. */
+function runChild<R extends WorkerResult>(task: Task, extraNodeArgs: readonly string[] = []): Promise<ChildRun<R>> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ["--expose-gc", ...extraNodeArgs, "--import", "tsx", SELF, "--worker", JSON.stringify(task)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let readyWallMs: number | undefined;
+    let buffered = "";
+    let result: R | undefined;
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      buffered += chunk;
+      let newline: number;
+      while ((newline = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        if (line === READY_LINE && readyWallMs === undefined) readyWallMs = performance.now() - started;
+        else if (line.startsWith(RESULT_PREFIX)) result = JSON.parse(line.slice(RESULT_PREFIX.length)) as R;
+      }
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0 || !result) reject(new Error(`bench worker ${task.kind} exited with code ${code}${result ? "" : " without a result"}`));
+      else resolve({ result, ...(readyWallMs === undefined ? {} : { readyWallMs }) });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------
+// The run
+
+function slug(name: string): string {
+  return name.replace(/\W+/g, "_");
+}
+
+function cpuProfile(dir: string, name: string): string[] {
+  return ["--cpu-prof", `--cpu-prof-dir=${path.resolve(dir)}`, `--cpu-prof-name=${name}.cpuprofile`];
+}
+
+function sizeLabel(n: number): string {
+  return n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n);
+}
+
+export async function runBench(options: BenchOptions, log: (message: string) => void): Promise<BenchReport> {
+  const began = performance.now();
+  const loadStart = loadavg()[0] ?? 0;
+  const root = await mkdtemp(path.join(tmpdir(), "hoibao-bench-"));
+  log(`temporary corpora in ${root}`);
+  // Interrupted (Ctrl-C): the workers get the signal too; remove the corpora before leaving.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!options.keep) rmSync(root, { recursive: true, force: true });
+    process.stderr.write(`bench: ${signal}, temporary corpora ${options.keep ? "kept" : "removed"}\n`);
+    process.exit(130);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    // Warms tsx's transform cache and gives the floor every restart pays: node + tsx + imports.
+    await runChild<NoopResult>({ kind: "noop" });
+    const floors: number[] = [];
+    for (let i = 0; i < 3; i += 1) floors.push((await runChild<NoopResult>({ kind: "noop" })).readyWallMs ?? 0);
+    const startupFloorMs = median(floors);
+    log(`startup floor (node --import tsx + knowledge modules, no articles): ${startupFloorMs.toFixed(0)} ms`);
+
+    const evalQs = await evalQuestions();
+    const corpora: { name: string; dir: string; requested?: number; paragraphs: readonly string[] }[] = [];
+    if (options.includeReal) {
+      const dir = path.resolve(options.knowledgeDir);
+      const { articles } = await loadKnowledgeDir(dir);
+      corpora.push({ name: `${path.basename(dir)} (real)`, dir, paragraphs: articles.flatMap((a) => a.passages.map((p) => p.text)) });
+    }
+    const sizes = [...options.sizes].sort((a, b) => a - b);
+    if (sizes.length > 0) {
+      const { loadVietnameseParagraphs } = await import("./corpus.js");
+      const largest = sizes[sizes.length - 1]!;
+      log(`loading ${largest} Vietnamese paragraphs (bench/corpus.ts)`);
+      const all = await loadVietnameseParagraphs(largest, { log: (m) => log(`  corpus: ${m}`) });
+      for (const size of sizes) {
+        const dir = path.join(root, `knowledge-${size}`);
+        const paragraphs = all.slice(0, size);
+        const files = await writeKnowledgeDir(dir, paragraphs, options.seed ^ size);
+        log(`wrote ${files} article files (${size} paragraphs) to ${dir}`);
+        corpora.push({ name: sizeLabel(size), dir, requested: size, paragraphs });
+      }
+    }
+
+    const runs: CorpusRun[] = [];
+    for (const corpus of corpora) {
+      log(`— corpus ${corpus.name}`);
+      const queriesFile = path.join(root, `queries-${slug(corpus.name)}.json`);
+      await writeFile(queriesFile, JSON.stringify(buildQueries(corpus.paragraphs, evalQs, options.queries, options.seed)));
+      const engines: Partial<Record<Engine, QueryResult>> = {};
+      for (const engine of options.hoibaoOnly ? (["hoibao"] as const) : (["hoibao", "minisearch"] as const)) {
+        log(`  ${ENGINE_LABEL[engine]}: build + ${options.warmup} warm-up + ${options.queries} timed queries`);
+        const profile = engine === "hoibao" && options.cpuProfDir ? cpuProfile(options.cpuProfDir, `hoibao-${slug(corpus.name)}`) : [];
+        const { result } = await runChild<QueryResult>(
+          { kind: "query", engine, knowledgeDir: corpus.dir, queriesFile, warmup: options.warmup, budgetMs: options.budgetSeconds * 1000 },
+          profile,
+        );
+        engines[engine] = result;
+        log(`  ${ENGINE_LABEL[engine]}: ${result.latency.count} queries timed, p50 ${result.latency.p50.toFixed(2)} ms, p99 ${result.latency.p99.toFixed(2)} ms`);
+        if (corpus.requested !== undefined && Math.abs(result.passages - corpus.requested) > corpus.requested * 0.01) {
+          log(`  WARNING: ${result.passages} passages loaded for ${corpus.requested} requested`);
+        }
+        if (result.loadErrors > 0) log(`  WARNING: ${result.loadErrors} article files were rejected by the loader`);
+      }
+
+      // Restart to ready: cold (build + write cache), then warm (restore the cache).
+      const cacheDir = path.join(root, `cache-${slug(corpus.name)}`);
+      await rm(cacheDir, { recursive: true, force: true });
+      const cold = await runChild<ReadyResult>({ kind: "ready", knowledgeDir: corpus.dir, cacheDir });
+      if (cold.result.fromCache) throw new Error("bench: the cold start found a cache");
+      log(`  restart cold (build + write cache): ${cold.readyWallMs?.toFixed(0)} ms`);
+      const warm: { wall: number; inProcess: number; heap: number }[] = [];
+      // Up to restartRuns warm starts, fewer when they are slow (the bench stays within minutes).
+      for (let i = 0; i < options.restartRuns && (i === 0 || sumOf(warm.map((w) => w.wall)) < options.budgetSeconds * 1000); i += 1) {
+        // With --cpu-prof, the last warm start of each corpus is profiled (after the timed ones).
+        const run = await runChild<ReadyResult>({ kind: "ready", knowledgeDir: corpus.dir, cacheDir });
+        if (!run.result.fromCache) throw new Error("bench: the warm start did not use the cache");
+        warm.push({ wall: run.readyWallMs ?? Number.NaN, inProcess: run.result.inProcessMs, heap: run.result.heapMb });
+      }
+      const warmWall = median(warm.map((w) => w.wall));
+      log(`  restart warm (from cache): ${warm.map((w) => w.wall.toFixed(0)).join(", ")} ms → median ${warmWall.toFixed(0)} ms`);
+
+      if (options.cpuProfDir) {
+        await runChild<ReadyResult>({ kind: "ready", knowledgeDir: corpus.dir, cacheDir }, cpuProfile(options.cpuProfDir, `restart-${slug(corpus.name)}`));
+      }
+      let breakdown: BreakdownResult | undefined;
+      if (corpus.requested !== undefined && corpus.requested === sizes[sizes.length - 1]) {
+        log(`  breakdown of the warm restart and of the heap (hoibao)`);
+        breakdown = (await runChild<BreakdownResult>({ kind: "breakdown", knowledgeDir: corpus.dir, cacheDir })).result;
+      }
+      runs.push({
+        name: corpus.name,
+        ...(corpus.requested === undefined ? {} : { requested: corpus.requested }),
+        engines,
+        restartCold: { wallMs: cold.readyWallMs ?? Number.NaN, inProcessMs: cold.result.inProcessMs },
+        restartWarm: {
+          wallMs: warmWall,
+          inProcessMs: median(warm.map((w) => w.inProcess)),
+          heapMb: median(warm.map((w) => w.heap)),
+          runs: warm.map((w) => w.wall),
+        },
+        ...(breakdown ? { breakdown } : {}),
+      });
+    }
+    return {
+      corpora: runs,
+      startupFloorMs,
+      queries: options.queries,
+      warmup: options.warmup,
+      budgetSeconds: options.budgetSeconds,
+      totalSeconds: (performance.now() - began) / 1000,
+      load: { start: loadStart, end: loadavg()[0] ?? 0, cpus: availableParallelism() },
+    };
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    if (options.keep) log(`kept ${root}`);
+    else await rm(root, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Report
+
+function ms(value: number | undefined): string {
+  if (value === undefined || Number.isNaN(value)) return "—";
+  if (value < 10) return value.toFixed(2);
+  if (value < 100) return value.toFixed(1);
+  return value.toFixed(0);
+}
+
+function mb(value: number | undefined): string {
+  return value === undefined ? "—" : value.toFixed(1);
+}
+
+function mark(value: number | undefined, limit: number): string {
+  return value === undefined || Number.isNaN(value) ? "" : value <= limit ? " ✓" : " ✗";
+}
+
+interface Row {
+  readonly corpus: string;
+  readonly passages: string;
+  readonly engine: string;
+  readonly queries: string;
+  readonly build: string;
+  readonly p50: string;
+  readonly p99: string;
+  readonly mean: string;
+  readonly max: string;
+  readonly heap: string;
+  readonly index: string;
+  readonly cold: string;
+  readonly warm: string;
+}
+
+const HEADER: Row = {
+  corpus: "corpus",
+  passages: "passages",
+  engine: "engine",
+  queries: "queries",
+  build: "build ms",
+  p50: "p50 ms",
+  p99: "p99 ms",
+  mean: "mean ms",
+  max: "max ms",
+  heap: "heap MB",
+  index: "index MB",
+  cold: "cold start ms",
+  warm: "restart ms",
+};
+
+function rows(report: BenchReport): Row[] {
+  const out: Row[] = [];
+  for (const run of report.corpora) {
+    const checked = run.requested === TARGETS.passages;
+    for (const engine of ["hoibao", "minisearch"] as const) {
+      const r = run.engines[engine];
+      if (!r) continue;
+      const t = checked && engine === "hoibao";
+      const hoibao = engine === "hoibao";
+      out.push({
+        corpus: run.name,
+        passages: String(r.passages),
+        engine: ENGINE_LABEL[engine],
+        queries: String(r.latency.count),
+        build: ms(r.buildMs) + (t ? mark(r.buildMs, TARGETS.buildMs) : ""),
+        p50: ms(r.latency.p50) + (t ? mark(r.latency.p50, TARGETS.p50Ms) : ""),
+        p99: ms(r.latency.p99) + (t ? mark(r.latency.p99, TARGETS.p99Ms) : ""),
+        mean: ms(r.latency.mean),
+        max: ms(r.latency.max),
+        heap: mb(r.heapBuiltMb) + (t ? mark(r.heapBuiltMb, TARGETS.heapMb) : ""),
+        index: mb(r.heapBuiltMb - r.heapArticlesMb),
+        cold: hoibao ? ms(run.restartCold?.wallMs) : "—",
+        warm: hoibao ? ms(run.restartWarm?.wallMs) + (t ? mark(run.restartWarm?.wallMs, TARGETS.restartMs) : "") : "—",
+      });
+    }
+  }
+  return out;
+}
+
+const COLUMNS: readonly (keyof Row)[] = ["corpus", "passages", "engine", "queries", "build", "p50", "p99", "mean", "max", "heap", "index", "cold", "warm"];
+const LEFT = new Set<keyof Row>(["corpus", "engine"]);
+
+function targetRow(): Row {
+  return {
+    corpus: `target @ ${sizeLabel(TARGETS.passages)}`,
+    passages: "",
+    engine: "hoibao",
+    queries: "",
+    build: `≤ ${TARGETS.buildMs}`,
+    p50: `≤ ${TARGETS.p50Ms}`,
+    p99: `≤ ${TARGETS.p99Ms}`,
+    mean: "",
+    max: "",
+    heap: `≤ ${TARGETS.heapMb}`,
+    index: "",
+    cold: "",
+    warm: `≤ ${TARGETS.restartMs}`,
+  };
+}
+
+export function textTable(report: BenchReport): string {
+  const all = [HEADER, ...rows(report), targetRow()];
+  const width = (c: keyof Row): number => Math.max(...all.map((r) => r[c].length));
+  const line = (r: Row): string => COLUMNS.map((c) => (LEFT.has(c) ? r[c].padEnd(width(c)) : r[c].padStart(width(c)))).join("  ");
+  const rule = COLUMNS.map((c) => "─".repeat(width(c))).join("  ");
+  const body = all.slice(1, -1);
+  const lines = [line(HEADER), rule];
+  body.forEach((r, i) => {
+    if (i > 0 && r.corpus !== body[i - 1]!.corpus) lines.push("");
+    lines.push(line(r));
+  });
+  lines.push(rule, line(all[all.length - 1]!));
+  return lines.join("\n");
+}
+
+export function markdownTable(report: BenchReport): string {
+  const header = COLUMNS.map((c) => HEADER[c]);
+  const align = COLUMNS.map((c) => (LEFT.has(c) ? ":---" : "---:"));
+  const lines = [`| ${header.join(" | ")} |`, `| ${align.join(" | ")} |`];
+  for (const r of [...rows(report), targetRow()]) lines.push(`| ${COLUMNS.map((c) => r[c] || " ").join(" | ")} |`);
+  return lines.join("\n");
+}
+
+export function details(report: BenchReport): string {
+  const out: string[] = [];
+  out.push(
+    `Per (corpus, engine): a fresh process; up to ${report.queries} timed queries after up to ${report.warmup} warm-up ones, within ${report.budgetSeconds} s (+25% for the warm-up).`,
+    `Startup floor (fresh node --import tsx + the knowledge modules, no articles): ${ms(report.startupFloorMs)} ms.`,
+    `Machine: ${report.load.cpus} CPUs, 1-minute load average ${report.load.start.toFixed(1)} at the start, ${report.load.end.toFixed(1)} at the end${
+      Math.max(report.load.start, report.load.end) > report.load.cpus * 0.75 ? " — busy: wall-clock figures are inflated, compare CPU times" : ""
+    }.`,
+  );
+  for (const run of report.corpora) {
+    out.push("", `${run.name}:`);
+    for (const engine of ["hoibao", "minisearch"] as const) {
+      const r = run.engines[engine];
+      if (!r) continue;
+      const kinds = Object.entries(r.latencyByKind)
+        .sort((a, b) => a[0].localeCompare(b[0]))
+        .map(([k, s]) => `${k} ${ms(s.p50)}/${ms(s.p99)}`)
+        .join(", ");
+      out.push(
+        `  ${ENGINE_LABEL[engine]}: ${r.articles} articles, loadKnowledgeDir ${ms(r.loadMs)} ms; heap after gc: articles only ${mb(r.heapArticlesMb)}, built ${mb(r.heapBuiltMb)}, after the queries ${mb(r.heapAfterQueriesMb)} MB; rss ${mb(r.rssMb)} MB`,
+        `    ${r.latency.count} queries timed${r.skipped ? ` (${r.skipped} left untimed: budget)` : ""} after ${r.warmedUp} warm-up; p90 ${ms(r.latency.p90)} ms; CPU time p50/p99 ${ms(r.cpu.p50)}/${ms(r.cpu.p99)} ms`,
+        `    p50/p99 ms by query kind: ${kinds}`,
+        `    ${engine === "hoibao" ? "answered" : "≥1 result"}: ${(100 * r.answeredShare).toFixed(1)}% of queries; mean results returned ${r.meanResults.toFixed(1)}`,
+      );
+      if (r.fullText) {
+        out.push(
+          `    inside search: full-text (minisearch) p50/p99 ${ms(r.fullText.p50)}/${ms(r.fullText.p99)} ms, mean ${ms(r.fullText.mean)} of ${ms(r.latency.mean)} ms; ` +
+            `full-text matches per query: mean ${(r.meanCandidates ?? 0).toFixed(0)} (${((100 * (r.meanCandidates ?? 0)) / Math.max(1, r.passages)).toFixed(0)}% of passages), ` +
+            `slowest 1%: ${(r.tailMeanCandidates ?? 0).toFixed(0)}, ${(100 * (r.tailFullTextShare ?? 0)).toFixed(0)}% of their time in minisearch`,
+        );
+      }
+      const slow = r.slowest.map((s) => `${ms(s.ms)} ms${s.candidates === undefined ? "" : ` (${s.candidates} matches)`} ${JSON.stringify(s.q)}`);
+      out.push(`    slowest: ${slow.join("; ")}`);
+    }
+    if (run.restartWarm) {
+      out.push(
+        `  hoibao restart: cold ${ms(run.restartCold?.wallMs)} ms (build + write cache; in-process ${ms(run.restartCold?.inProcessMs)}); ` +
+          `warm runs ${run.restartWarm.runs.map(ms).join(", ")} ms (in-process ${ms(run.restartWarm.inProcessMs)}); heap after a warm start ${mb(run.restartWarm.heapMb)} MB`,
+      );
+    }
+    const b = run.breakdown;
+    if (b) {
+      out.push(
+        `  warm restart stages (cache file ${mb(b.cacheFileMb)} MB): ${Object.entries(b.restart).map(([k, v]) => `${k} ${ms(v)} ms`).join("; ")}`,
+        `  heap after a warm start: ${Object.entries(b.heap).map(([k, v]) => `${k} ${mb(v)} MB`).join("; ")}`,
+        `  build: canonicalSyllables + fold of every passage ${ms(b.foldMs)} ms (the rest of the build is minisearch addAll)`,
+      );
+    }
+  }
+  return out.join("\n");
+}
+
+// ---------------------------------------------------------------------------
+// Worker entry: `node --expose-gc --import tsx bench/search-bench.ts --worker '<task json>'`
+
+if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url && process.argv[2] === "--worker") {
+  await runWorker(JSON.parse(process.argv[3] ?? "{}") as Task);
+}

@@ -1,0 +1,303 @@
+/**
+ * A compact, immutable inverted index over folded syllables and syllable pairs, with BM25 top-k
+ * retrieval. Built for a newspaper's year (~100k passages) within a small heap: postings are
+ * typed arrays (8 bytes each) in one block per term, terms are 32-bit hashes in an open-addressing
+ * table, so no per-term or per-posting JavaScript objects exist.
+ *
+ * A hash collision only merges two terms' postings; every candidate is re-read by the concept
+ * check (search-index.ts), so a collision can cost a little speed, never a wrong answer.
+ */
+
+/** Folded unigrams and bigrams of a space-separated folded text ("kho khan" → kho, khan, "kho khan"). */
+export function termsOf(folded: string): string[] {
+  const words = folded.split(" ").filter(Boolean);
+  const terms = [...words];
+  for (let i = 0; i + 1 < words.length; i += 1) terms.push(`${words[i]} ${words[i + 1]}`);
+  return terms;
+}
+
+/** FNV-1a over UTF-16 units; never 0 (0 marks an empty slot). */
+export function termHash(term: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < term.length; i += 1) {
+    hash ^= term.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0 || 1;
+}
+
+/** The arrays of an index: what a cache file stores. */
+export interface TermIndexData {
+  /** Open-addressing table: term hash per slot (0 = empty) and the term's number. */
+  readonly slotHashes: Uint32Array;
+  readonly slotTerms: Uint32Array;
+  /** Postings of term t are positions offsets[t] … offsets[t + 1] - 1 of docs and tfs. */
+  readonly offsets: Uint32Array;
+  /** Document numbers, ascending within each term. */
+  readonly docs: Uint32Array;
+  /** Term frequency in the document (capped at 65,535). */
+  readonly tfs: Uint16Array;
+  /** Length of each document in syllables. */
+  readonly lengths: Uint16Array;
+}
+
+export interface SearchOptions {
+  readonly limit: number;
+  /** Postings read to nominate candidates (the rarest terms'). */
+  readonly seedPostings?: number;
+  /** Candidates scored with the commoner terms. */
+  readonly shortlist?: number;
+  /** Documents and document frequency over all segments, for IDF. */
+  readonly idfDocuments?: number;
+  readonly dfOf?: (term: string) => number;
+  /** Multiplies every score (a field's weight). */
+  readonly boost?: number;
+}
+
+const BM25_K1 = 1.2;
+const BM25_B = 0.75;
+
+export class TermIndex {
+  readonly documentCount: number;
+  private readonly averageLength: number;
+  private readonly mask: number;
+  /** Scores per document during one search, reset after it (searches are synchronous). */
+  private accumulator: Float64Array | undefined;
+
+  private constructor(readonly data: TermIndexData) {
+    this.documentCount = data.lengths.length;
+    let total = 0;
+    for (const length of data.lengths) total += length;
+    this.averageLength = this.documentCount ? total / this.documentCount : 1;
+    this.mask = data.slotHashes.length - 1;
+  }
+
+  static fromData(data: TermIndexData): TermIndex {
+    return new TermIndex(data);
+  }
+
+  /** Indexes documents given as folded texts; document numbers are their positions. */
+  static build(foldedTexts: readonly string[]): TermIndex {
+    // Pass 1: (hash, doc, tf) triples, in document order.
+    let hashes = new Uint32Array(1 << 16);
+    let docs = new Uint32Array(1 << 16);
+    let tfs = new Uint16Array(1 << 16);
+    let size = 0;
+    const lengths = new Uint16Array(foldedTexts.length);
+    const local = new Map<number, number>();
+    foldedTexts.forEach((text, doc) => {
+      local.clear();
+      const terms = termsOf(text);
+      lengths[doc] = Math.min(65_535, (terms.length + 1) >> 1);
+      for (const term of terms) {
+        const hash = termHash(term);
+        local.set(hash, (local.get(hash) ?? 0) + 1);
+      }
+      if (size + local.size > hashes.length) {
+        const capacity = Math.max(hashes.length * 2, size + local.size);
+        hashes = grow(hashes, capacity);
+        docs = grow(docs, capacity);
+        tfs = grow(tfs, capacity);
+      }
+      for (const [hash, tf] of local) {
+        hashes[size] = hash;
+        docs[size] = doc;
+        tfs[size] = Math.min(65_535, tf);
+        size += 1;
+      }
+    });
+
+    // Pass 2: number the distinct terms in a hash table (kept at most half full), count postings.
+    const table = new HashTable();
+    const termOf = new Uint32Array(size);
+    let counts = new Uint32Array(1 << 12);
+    for (let i = 0; i < size; i += 1) {
+      const term = table.intern(hashes[i]!);
+      if (term >= counts.length) counts = grow(counts, counts.length * 2);
+      termOf[i] = term;
+      counts[term]! += 1;
+    }
+    const termCount = table.size;
+    const { slotHashes, slotTerms } = table;
+
+    // Pass 3: lay postings out term by term (a counting sort keeps document order within a term).
+    const offsets = new Uint32Array(termCount + 1);
+    for (let t = 0; t < termCount; t += 1) offsets[t + 1] = offsets[t]! + counts[t]!;
+    const cursor = offsets.slice(0, termCount);
+    const postingDocs = new Uint32Array(size);
+    const postingTfs = new Uint16Array(size);
+    for (let i = 0; i < size; i += 1) {
+      const at = cursor[termOf[i]!]!++;
+      postingDocs[at] = docs[i]!;
+      postingTfs[at] = tfs[i]!;
+    }
+    return new TermIndex({ slotHashes, slotTerms, offsets, docs: postingDocs, tfs: postingTfs, lengths });
+  }
+
+  /** The postings range of a term, or undefined when no document has it. */
+  private range(term: string): [number, number] | undefined {
+    const hash = termHash(term);
+    let slot = hash & this.mask;
+    const { slotHashes, slotTerms, offsets } = this.data;
+    while (slotHashes[slot] !== 0) {
+      if (slotHashes[slot] === hash) {
+        const t = slotTerms[slot]!;
+        return [offsets[t]!, offsets[t + 1]!];
+      }
+      slot = (slot + 1) & this.mask;
+    }
+    return undefined;
+  }
+
+  /** How many documents contain the term. */
+  documentFrequency(term: string): number {
+    const range = this.range(term);
+    return range ? range[1] - range[0] : 0;
+  }
+
+  /**
+   * The best documents for a set of terms (OR), by BM25, at most `limit`, best first.
+   *
+   * Pruned for speed: terms are taken rarest first and the rarest ones, up to `seedPostings`
+   * postings in all, nominate the candidates; the commoner terms ("có", "của" …) only add to the
+   * scores of the best `shortlist` candidates (found by binary search), never nominate new ones.
+   * A passage that shares nothing but common syllables with a question would not answer it.
+   */
+  search(terms: readonly string[], options: SearchOptions): { doc: number; score: number }[] {
+    const n = options.idfDocuments ?? this.documentCount;
+    const boost = options.boost ?? 1;
+    const found = terms
+      .map((term) => ({ term, range: this.range(term) }))
+      .filter((t): t is { term: string; range: [number, number] } => t.range !== undefined)
+      .map((t) => {
+        const df = t.range[1] - t.range[0];
+        const globalDf = Math.max(df, options.dfOf?.(t.term) ?? df);
+        return { range: t.range, df, idf: boost * Math.log(1 + (n - globalDf + 0.5) / (globalDf + 0.5)) };
+      })
+      .sort((a, b) => a.df - b.df);
+    const scores = (this.accumulator ??= new Float64Array(this.documentCount));
+    const touched: number[] = [];
+    const { docs, tfs } = this.data;
+    let next = 0;
+    let seeded = 0;
+    for (; next < found.length; next += 1) {
+      const { range, df, idf } = found[next]!;
+      if (touched.length > 0 && seeded + df > (options.seedPostings ?? 8000)) break;
+      for (let i = range[0]; i < range[1]; i += 1) {
+        const doc = docs[i]!;
+        if (scores[doc] === 0) touched.push(doc);
+        scores[doc]! += idf * this.tfWeight(tfs[i]!, doc);
+      }
+      seeded += df;
+    }
+    const shortlist = best(touched, scores, options.shortlist ?? 500);
+    for (; next < found.length; next += 1) {
+      const { range, idf } = found[next]!;
+      for (const doc of shortlist) {
+        const at = binarySearch(docs, range[0], range[1], doc);
+        if (at >= 0) scores[doc]! += idf * this.tfWeight(tfs[at]!, doc);
+      }
+    }
+    const result = best(shortlist, scores, options.limit).map((doc) => ({ doc, score: scores[doc]! }));
+    for (const doc of touched) scores[doc] = 0;
+    return result;
+  }
+
+  private tfWeight(tf: number, doc: number): number {
+    const norm = 1 - BM25_B + (BM25_B * this.data.lengths[doc]!) / this.averageLength;
+    return (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * norm);
+  }
+}
+
+function grow<T extends Uint32Array | Uint16Array>(array: T, capacity: number): T {
+  const bigger = new (array.constructor as new (n: number) => T)(capacity);
+  bigger.set(array);
+  return bigger;
+}
+
+function binarySearch(docs: Uint32Array, from: number, to: number, doc: number): number {
+  let lo = from;
+  let hi = to - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const value = docs[mid]!;
+    if (value === doc) return mid;
+    if (value < doc) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** The `k` documents with the highest scores, best first (ties: lower document first). */
+function best(docs: readonly number[], scores: Float64Array, k: number): number[] {
+  if (docs.length <= k) return [...docs].sort((a, b) => scores[b]! - scores[a]! || a - b);
+  // A min-heap of the k best seen so far: O(n log k) instead of sorting everything.
+  const heap: number[] = [];
+  const worse = (a: number, b: number) => scores[a]! < scores[b]! || (scores[a] === scores[b] && a > b);
+  const up = (i: number) => {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!worse(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  };
+  const down = (i: number) => {
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let smallest = i;
+      if (left < heap.length && worse(heap[left]!, heap[smallest]!)) smallest = left;
+      if (right < heap.length && worse(heap[right]!, heap[smallest]!)) smallest = right;
+      if (smallest === i) return;
+      [heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!];
+      i = smallest;
+    }
+  };
+  for (const doc of docs) {
+    if (heap.length < k) {
+      heap.push(doc);
+      up(heap.length - 1);
+    } else if (worse(heap[0]!, doc)) {
+      heap[0] = doc;
+      down(0);
+    }
+  }
+  return heap.sort((a, b) => scores[b]! - scores[a]! || a - b);
+}
+
+/** Open addressing over 32-bit term hashes, doubled when half full. */
+class HashTable {
+  slotHashes = new Uint32Array(1 << 16);
+  slotTerms = new Uint32Array(1 << 16);
+  size = 0;
+
+  /** The term number of a hash, assigning the next one to a new hash. */
+  intern(hash: number): number {
+    if ((this.size + 1) * 2 > this.slotHashes.length) this.resize();
+    const mask = this.slotHashes.length - 1;
+    let slot = hash & mask;
+    while (this.slotHashes[slot] !== 0) {
+      if (this.slotHashes[slot] === hash) return this.slotTerms[slot]!;
+      slot = (slot + 1) & mask;
+    }
+    this.slotHashes[slot] = hash;
+    this.slotTerms[slot] = this.size;
+    return this.size++;
+  }
+
+  private resize(): void {
+    const { slotHashes, slotTerms } = this;
+    this.slotHashes = new Uint32Array(slotHashes.length * 2);
+    this.slotTerms = new Uint32Array(slotTerms.length * 2);
+    const mask = this.slotHashes.length - 1;
+    for (let i = 0; i < slotHashes.length; i += 1) {
+      const hash = slotHashes[i]!;
+      if (hash === 0) continue;
+      let slot = hash & mask;
+      while (this.slotHashes[slot] !== 0) slot = (slot + 1) & mask;
+      this.slotHashes[slot] = hash;
+      this.slotTerms[slot] = slotTerms[i]!;
+    }
+  }
+}
