@@ -11,7 +11,7 @@
 import { type Article, type InterviewSection, type Passage, sectionOf } from "./article.js";
 import { type AnalyzedQuery, type Concept, type Expectation, type Phrase, analyzeQuery } from "./query.js";
 import { TermIndex, type TermIndexData } from "./term-index.js";
-import { canonicalSyllables, foldSyllable } from "./vietnamese.js";
+import { canonicalSyllables, foldSyllable, foldedSyllables } from "./vietnamese.js";
 
 /**
  * The share of a question's concepts (syllables, syllable pairs, English words; weighted by smoothed
@@ -233,7 +233,7 @@ export class KnowledgeIndex {
         context = { canonical: padded(words), folded: padded(words.map(foldSyllable)) };
         this.contexts.set(key, context);
       }
-      const folded = knownFolded?.get(passage.id) ?? padded(canonicalSyllables(passage.text).map(foldSyllable));
+      const folded = knownFolded?.get(passage.id) ?? padded(foldedSyllables(passage.text));
       this.stale.delete(passage.id);
       this.entries.set(passage.id, { passage, article, ...(section ? { section } : {}), folded, context });
     }

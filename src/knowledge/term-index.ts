@@ -230,40 +230,41 @@ function binarySearch(docs: Uint32Array, from: number, to: number, doc: number):
 
 /** The `k` documents with the highest scores, best first (ties: lower document first). */
 function best(docs: readonly number[], scores: Float64Array, k: number): number[] {
-  if (docs.length <= k) return [...docs].sort((a, b) => scores[b]! - scores[a]! || a - b);
-  // A min-heap of the k best seen so far: O(n log k) instead of sorting everything.
-  const heap: number[] = [];
-  const worse = (a: number, b: number) => scores[a]! < scores[b]! || (scores[a] === scores[b] && a > b);
-  const up = (i: number) => {
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!worse(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-      i = parent;
+  const order = (a: number, b: number) => scores[b]! - scores[a]! || a - b;
+  if (docs.length <= k) return [...docs].sort(order);
+  // The k-th highest score by selection (linear), then only the docs at or above it are sorted.
+  const values = Float64Array.from(docs, (doc) => scores[doc]!);
+  const threshold = kthLargest(values, k);
+  const above = docs.filter((doc) => scores[doc]! > threshold);
+  for (const doc of docs) if (above.length < k && scores[doc] === threshold) above.push(doc);
+  return above.sort(order).slice(0, k);
+}
+
+/** Hoare's quickselect: the k-th largest value (1-based); reorders `values`. */
+function kthLargest(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  const target = k - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! > pivot) i += 1;
+      while (values[j]! < pivot) j -= 1;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i] = values[j]!;
+        values[j] = swap;
+        i += 1;
+        j -= 1;
+      }
     }
-  };
-  const down = (i: number) => {
-    for (;;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let smallest = i;
-      if (left < heap.length && worse(heap[left]!, heap[smallest]!)) smallest = left;
-      if (right < heap.length && worse(heap[right]!, heap[smallest]!)) smallest = right;
-      if (smallest === i) return;
-      [heap[i], heap[smallest]] = [heap[smallest]!, heap[i]!];
-      i = smallest;
-    }
-  };
-  for (const doc of docs) {
-    if (heap.length < k) {
-      heap.push(doc);
-      up(heap.length - 1);
-    } else if (worse(heap[0]!, doc)) {
-      heap[0] = doc;
-      down(0);
-    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
   }
-  return heap.sort((a, b) => scores[b]! - scores[a]! || a - b);
+  return values[target]!;
 }
 
 /** Open addressing over 32-bit term hashes, doubled when half full. */

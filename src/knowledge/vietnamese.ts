@@ -118,8 +118,20 @@ const WORD = /[\p{L}\p{M}\p{N}]+/gu;
  * hyphen, joiners, direction marks) are dropped so they cannot split or disguise a word.
  */
 export function canonicalSyllables(text: string): string[] {
-  const cleaned = joinThousands(text.replace(/\u200b/g, " ").normalize("NFC").replace(/\p{Cf}/gu, "").normalize("NFC")).toLowerCase();
   const out: string[] = [];
-  for (const match of cleaned.matchAll(WORD)) out.push(canonicalSyllable(match[0]));
+  for (const match of cleanForWords(text).matchAll(WORD)) out.push(canonicalSyllable(match[0]));
   return out;
+}
+
+/**
+ * The folded syllables of a text: what `canonicalSyllables(text).map(foldSyllable)` gives (the
+ * tone's place does not matter once tones are gone), folding the whole text at once, which is
+ * what indexing a large folder needs.
+ */
+export function foldedSyllables(text: string): string[] {
+  return foldSyllable(cleanForWords(text)).match(WORD) ?? [];
+}
+
+function cleanForWords(text: string): string {
+  return joinThousands(text.replace(/\u200b/g, " ").normalize("NFC").replace(/\p{Cf}/gu, "").normalize("NFC")).toLowerCase();
 }

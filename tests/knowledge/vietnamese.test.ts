@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { canonicalSyllable, canonicalSyllables, foldSyllable, hasDiacritics } from "../../src/knowledge/vietnamese.js";
+import { canonicalSyllable, canonicalSyllables, foldSyllable, foldedSyllables, hasDiacritics } from "../../src/knowledge/vietnamese.js";
+import { SEED_BYTES } from "./helpers.js";
 
 describe("vietnamese normalization", () => {
   it("old and new tone placement give one canonical syllable", () => {
@@ -36,5 +37,11 @@ describe("vietnamese normalization", () => {
     expect(hasDiacritics("kho khan")).toBe(false);
     expect(hasDiacritics("khó khăn".normalize("NFD"))).toBe(true);
     expect(hasDiacritics("đi")).toBe(true);
+  });
+
+  it("folding a whole text gives the folded canonical syllables (the index and the questions agree)", () => {
+    for (const text of [SEED_BYTES.toString(), "Hoá HÓA thuỷ 31.945 đĐ ư\u0301".normalize("NFD"), "kh\u00adó kh\u200dăn dân\u200bvận"]) {
+      expect(foldedSyllables(text)).toEqual(canonicalSyllables(text).map(foldSyllable));
+    }
   });
 });
