@@ -24,7 +24,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import MiniSearch from "minisearch";
 import { parseEvalFile } from "../src/knowledge/evaluate.js";
-import { cacheFile, openKnowledgeBase, readCache } from "../src/knowledge/knowledge-base.js";
+import { cacheFileFor, openKnowledgeBase, readCache } from "../src/knowledge/knowledge-base.js";
 import { loadKnowledgeDir } from "../src/knowledge/load-knowledge.js";
 import { KnowledgeIndex } from "../src/knowledge/search-index.js";
 import { canonicalSyllables, foldSyllable } from "../src/knowledge/vietnamese.js";
@@ -603,21 +603,20 @@ async function breakdownWorker(task: Extract<Task, { kind: "breakdown" }>): Prom
     restart[name] = now - t;
     t = now;
   };
-  const { articles } = await loadKnowledgeDir(task.knowledgeDir);
-  lap("loadKnowledgeDir (read + parse articles)");
-  const heapArticles = heapAfterGc();
-  t = performance.now();
-  const file = cacheFile(task.cacheDir, articles);
+  const file = await cacheFileFor(task.cacheDir, task.knowledgeDir);
+  lap("list + stat the article files (cache key)");
   // In a function of its own, so that the file's bytes are garbage before the heap is measured.
   const restore = async (): Promise<KnowledgeIndex> => {
-    const index = await readCache(file, articles);
-    if (!index) throw new Error("breakdown: no usable cache file (run the cold start first)");
-    lap("read cache file + KnowledgeIndex.restore");
-    return index;
+    const cached = await readCache(file);
+    if (!cached) throw new Error("breakdown: no usable cache file (run the cold start first)");
+    lap("read cache file + KnowledgeIndex.restore (articles included)");
+    return cached.index;
   };
   const restored = await restore();
   const cacheFileMb = (await stat(file)).size / MB;
   const heapRestored = heapAfterGc();
+  const articles = restored.articles;
+  const heapArticles = heapStart;
 
   t = performance.now();
   let chars = 0;
@@ -631,8 +630,7 @@ async function breakdownWorker(task: Extract<Task, { kind: "breakdown" }>): Prom
     restart,
     heap: {
       "runtime + modules": heapStart,
-      "parsed articles": heapArticles - heapStart,
-      "restored index": heapRestored - heapArticles,
+      "restored index with its articles": heapRestored - heapArticles,
     },
     foldMs,
   };

@@ -3,11 +3,11 @@
  * neither the articles nor the index layout changed (the cache key covers both).
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Article } from "./article.js";
-import { loadKnowledgeDir } from "./load-knowledge.js";
-import type { ArticleError } from "./parse-article.js";
+import { articleFileNames, loadKnowledgeDir } from "./load-knowledge.js";
+import { ArticleError } from "./parse-article.js";
 import { INDEX_VERSION, KnowledgeIndex, type SavedIndex } from "./search-index.js";
 
 export interface OpenedKnowledge {
@@ -26,28 +26,31 @@ export interface OpenKnowledgeOptions {
 const CACHE_PREFIX = "index-";
 
 export async function openKnowledgeBase(options: OpenKnowledgeOptions): Promise<OpenedKnowledge> {
+  if (!options.cacheDir) {
+    const { articles, errors } = await loadKnowledgeDir(options.knowledgeDir);
+    return { index: KnowledgeIndex.build(articles), errors, fromCache: false };
+  }
+  const file = await cacheFileFor(options.cacheDir, options.knowledgeDir);
+  const cached = await readCache(file);
+  if (cached) return { ...cached, fromCache: true };
+
   const { articles, errors } = await loadKnowledgeDir(options.knowledgeDir);
-  if (!options.cacheDir) return { index: KnowledgeIndex.build(articles), errors, fromCache: false };
-
-  const file = cacheFile(options.cacheDir, articles);
-  const cached = await readCache(file, articles);
-  if (cached) return { index: cached, errors, fromCache: true };
-
   const index = KnowledgeIndex.build(articles);
-  await writeCache(options.cacheDir, file, index).catch(() => undefined); // a read-only disk only costs speed
+  await writeCache(options.cacheDir, file, index, errors).catch(() => undefined); // a read-only disk only costs speed
   return { index, errors, fromCache: false };
 }
 
-/** The cache file for these articles in the cache folder. */
-export function cacheFile(cacheDir: string, articles: readonly Article[]): string {
-  return path.join(cacheDir, `${CACHE_PREFIX}${cacheKey(articles)}.bin`);
-}
-
-/** Changes when any article's bytes, the set of articles, or the index layout change. */
-export function cacheKey(articles: readonly Article[]): string {
+/**
+ * The cache file for the folder as it is now: named after each article file's name, size and
+ * modification time (so a restart need not read and parse thousands of files to know nothing
+ * changed), and after the index version (bumped when parsing or indexing changes).
+ */
+export async function cacheFileFor(cacheDir: string, knowledgeDir: string): Promise<string> {
+  const names = await articleFileNames(knowledgeDir);
   const hash = createHash("sha256").update(`v${INDEX_VERSION}\n`);
-  for (const article of articles) hash.update(`${article.file}\0${article.contentHash}\n`);
-  return hash.digest("hex").slice(0, 24);
+  const stats = await Promise.all(names.map((name) => stat(path.join(knowledgeDir, name))));
+  names.forEach((name, i) => hash.update(`${name}\0${stats[i]!.size}\0${stats[i]!.mtimeMs}\n`));
+  return path.join(cacheDir, `${CACHE_PREFIX}${hash.digest("hex").slice(0, 24)}.bin`);
 }
 
 /**
@@ -59,6 +62,9 @@ type ArrayName = (typeof ARRAYS)[number];
 
 interface CacheHeader {
   readonly version: number;
+  /** The parsed articles and the files that failed, so a warm start parses nothing. */
+  readonly articles: readonly Article[];
+  readonly errors: readonly { file: string; line: number; reason: string }[];
   readonly passageIds: readonly string[];
   readonly contextKeys: readonly string[];
   readonly folded: readonly string[];
@@ -67,7 +73,7 @@ interface CacheHeader {
   readonly layout: Record<"text" | "context", Record<ArrayName, [number, number]>>;
 }
 
-function encodeCache(saved: SavedIndex): Buffer {
+function encodeCache(saved: SavedIndex, articles: readonly Article[], errors: readonly ArticleError[]): Buffer {
   const parts: Buffer[] = [];
   let offset = 0;
   const layout = { text: {}, context: {} } as CacheHeader["layout"];
@@ -81,7 +87,11 @@ function encodeCache(saved: SavedIndex): Buffer {
       offset += bytes.length + padding;
     }
   }
-  const header: CacheHeader = { version: INDEX_VERSION, passageIds: saved.passageIds, contextKeys: saved.contextKeys, folded: saved.folded, contexts: saved.contexts, layout };
+  const header: CacheHeader = {
+    version: INDEX_VERSION,
+    articles,
+    errors: errors.map((e) => ({ file: e.file, line: e.line, reason: e.reason })),
+    passageIds: saved.passageIds, contextKeys: saved.contextKeys, folded: saved.folded, contexts: saved.contexts, layout };
   const json = Buffer.from(JSON.stringify(header));
   const head = Buffer.alloc(8);
   head.writeUInt32LE(json.length, 0);
@@ -89,7 +99,7 @@ function encodeCache(saved: SavedIndex): Buffer {
   return Buffer.concat([head, json, jsonPadding, ...parts]);
 }
 
-function decodeCache(file: Buffer): SavedIndex | undefined {
+function decodeCache(file: Buffer): { saved: SavedIndex; articles: readonly Article[]; errors: ArticleError[] } | undefined {
   const length = file.readUInt32LE(0);
   const header = JSON.parse(file.toString("utf8", 8, 8 + length)) as CacheHeader;
   if (header.version !== INDEX_VERSION) return undefined;
@@ -106,23 +116,27 @@ function decodeCache(file: Buffer): SavedIndex | undefined {
     tfs: view(Uint16Array, header.layout[which].tfs),
     lengths: view(Uint16Array, header.layout[which].lengths),
   });
-  return { passageIds: header.passageIds, contextKeys: header.contextKeys, folded: header.folded, contexts: header.contexts, text: arrays("text"), context: arrays("context") };
+  return {
+    saved: { passageIds: header.passageIds, contextKeys: header.contextKeys, folded: header.folded, contexts: header.contexts, text: arrays("text"), context: arrays("context") },
+    articles: header.articles,
+    errors: header.errors.map((e) => new ArticleError(e.file, e.line, e.reason)),
+  };
 }
 
-export async function readCache(file: string, articles: readonly Article[]): Promise<KnowledgeIndex | undefined> {
+export async function readCache(file: string): Promise<{ index: KnowledgeIndex; errors: ArticleError[] } | undefined> {
   try {
-    const saved = decodeCache(await readFile(file));
-    return saved && KnowledgeIndex.restore(saved, articles);
+    const decoded = decodeCache(await readFile(file));
+    return decoded && { index: KnowledgeIndex.restore(decoded.saved, decoded.articles), errors: decoded.errors };
   } catch {
     return undefined; // missing or damaged: rebuild
   }
 }
 
-async function writeCache(dir: string, file: string, index: KnowledgeIndex): Promise<void> {
+async function writeCache(dir: string, file: string, index: KnowledgeIndex, errors: readonly ArticleError[]): Promise<void> {
   await mkdir(dir, { recursive: true });
   // Written aside then renamed, so a crash mid-write never leaves a half file under the real name.
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, encodeCache(index.save()));
+  await writeFile(temporary, encodeCache(index.save(), index.articles, errors));
   await rename(temporary, file);
   for (const name of await readdir(dir)) {
     if (name.startsWith(CACHE_PREFIX) && path.join(dir, name) !== file) await rm(path.join(dir, name), { force: true });

@@ -13,13 +13,17 @@ export interface LoadedKnowledge {
   readonly errors: ArticleError[];
 }
 
-export async function loadKnowledgeDir(dir: string): Promise<LoadedKnowledge> {
-  let names: string[];
+/** The article files of the folder, sorted; names starting with "." (files being written) are not. */
+export async function articleFileNames(dir: string): Promise<string[]> {
   try {
-    names = (await readdir(dir)).filter((n) => n.endsWith(ARTICLE_EXTENSION) && !n.startsWith(".")).sort();
+    return (await readdir(dir)).filter((n) => n.endsWith(ARTICLE_EXTENSION) && !n.startsWith(".")).sort();
   } catch (error) {
     throw new Error(`knowledge: cannot read the folder ${dir} (${(error as Error).message}); set KNOWLEDGE_DIR to the articles folder`);
   }
+}
+
+export async function loadKnowledgeDir(dir: string): Promise<LoadedKnowledge> {
+  const names = await articleFileNames(dir);
   const files = await Promise.all(names.map(async (name) => ({ name, bytes: await readFile(path.join(dir, name)) })));
   return parseArticles(files);
 }

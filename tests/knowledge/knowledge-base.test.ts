@@ -24,6 +24,22 @@ describe("openKnowledgeBase index cache", () => {
     expect(readdirSync(cacheDir).filter((f) => f.startsWith("index-"))).toHaveLength(1);
   });
 
+  it("a warm start reports the same bad files as the cold one, and sees an edited file", async () => {
+    const knowledgeDir = mkdtempSync(path.join(tmpdir(), "hoibao-kb-"));
+    const cacheDir = mkdtempSync(path.join(tmpdir(), "hoibao-cache-"));
+    writeFileSync(path.join(knowledgeDir, SEED_FILE), SEED_BYTES);
+    writeFileSync(path.join(knowledgeDir, "bad.txt"), "no date\n");
+    const cold = await openKnowledgeBase({ knowledgeDir, cacheDir });
+    const warm = await openKnowledgeBase({ knowledgeDir, cacheDir });
+    expect(warm.fromCache).toBe(true);
+    expect(warm.errors.map((e) => e.message)).toEqual(cold.errors.map((e) => e.message));
+    expect(warm.errors[0]?.message).toMatch(/^bad\.txt:1: expected a date line/);
+    writeFileSync(path.join(knowledgeDir, SEED_FILE), SEED_BYTES.toString().replace("31.945", "77.777"));
+    const edited = await openKnowledgeBase({ knowledgeDir, cacheDir });
+    expect(edited.fromCache).toBe(false);
+    expect(edited.index.search("77.777").answered).toBe(true);
+  });
+
   it("a damaged cache file is rebuilt, not trusted", async () => {
     const knowledgeDir = mkdtempSync(path.join(tmpdir(), "hoibao-kb-"));
     const cacheDir = mkdtempSync(path.join(tmpdir(), "hoibao-cache-"));
