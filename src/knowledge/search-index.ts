@@ -292,9 +292,10 @@ export class KnowledgeIndex {
     if (!analysis.concepts.some((c) => !c.optional)) return { query, answered: false, hits: [], analysis };
 
     const weights = this.weights(analysis.concepts);
+    const prepared = prepare(analysis);
     const hits: SearchHit[] = [];
     for (const { entry, score } of this.candidates(analysis.terms)) {
-      const hit = this.judge(entry, score, analysis, weights);
+      const hit = this.judge(entry, score, prepared, weights);
       if (hit && hit.coverage >= threshold) hits.push(hit);
     }
     hits.sort((a, b) => b.score - a.score);
@@ -351,12 +352,15 @@ export class KnowledgeIndex {
   }
 
   /** Re-reads one candidate: which concepts it has, and a score that favours complete, exact matches. */
-  private judge(entry: Entry, fullTextScore: number, analysis: AnalyzedQuery, weights: ConceptWeights): SearchHit | undefined {
-    if (analysis.expects && !this.meetsExpectation(entry, analysis.expects)) return undefined;
+  private judge(entry: Entry, fullTextScore: number, query: PreparedQuery, weights: ConceptWeights): SearchHit | undefined {
+    if (query.expects && !query.expects(entry)) return undefined;
+    // The passage with its tone marks, built only if a phrase typed with tones is found folded.
+    let canonical: string | undefined;
+    const canonicalText = () => (canonical ??= padded(canonicalSyllables(entry.passage.text)));
     const rank = { wanted: 0, found: 0, inText: 0 };
     const answer = { wanted: 0, found: 0 };
-    analysis.concepts.forEach((concept, i) => {
-      const credit = this.credit(entry, concept);
+    query.concepts.forEach((concept, i) => {
+      const credit = conceptCredit(entry, concept.phrases, canonicalText);
       if (concept.optional && credit.any === 0) return;
       rank.wanted += weights.rank[i]!;
       rank.found += credit.any * weights.rank[i]!;
@@ -374,41 +378,62 @@ export class KnowledgeIndex {
     const score = primary ** 2 * Math.sqrt(fullTextScore);
     return { passage: entry.passage, article: entry.article, ...(entry.section ? { section: entry.section } : {}), score, coverage };
   }
+}
 
-  /** A figure near the thing counted, or a date, when the question asks for one. */
-  private meetsExpectation(entry: Entry, expects: Expectation): boolean {
-    if (expects.kind === "time") return TIME_EXPRESSION.test(entry.folded);
-    if (expects.kind === "person") return PERSON_NAME.test(entry.passage.text);
-    if (!expects.of) return /\d/.test(entry.folded);
-    return expects.of.phrases.some((phrase) => {
-      const words = phrase.folded.join(" ");
-      // Vietnamese counts before the noun ("69 tập thể", "31.945 mô hình, điển hình"), lists after it ("mô hình: 31.945").
-      return new RegExp(` \\d+ (?:\\S+ ){0,2}${words} | ${words} (?:\\S+ )?\\d+ `).test(entry.folded);
-    });
-  }
+/** A question made ready to check many candidates: phrases padded once, expectations compiled once. */
+interface PreparedQuery {
+  readonly concepts: readonly { readonly optional: boolean; readonly phrases: readonly PreparedPhrase[] }[];
+  readonly expects?: (entry: Entry) => boolean;
+}
 
-  /** 1 when a phrase of the concept is there as typed, less when only without its tone marks. */
-  private credit(entry: Entry, concept: Concept): { any: number; text: number } {
-    let canonical: string | undefined; // computed only for a phrase typed with tones, not kept
-    let any = 0;
-    let text = 0;
-    for (const phrase of concept.phrases) {
-      const folded = padded(phrase.folded);
-      const inText = entry.folded.includes(folded);
-      const inContext = entry.context.folded.includes(folded);
-      if (!inText && !inContext) continue;
-      const textCredit = inText ? this.toneCredit(phrase, () => (canonical ??= padded(canonicalSyllables(entry.passage.text)))) : 0;
-      const contextCredit = inContext ? this.toneCredit(phrase, () => entry.context.canonical) : 0;
-      any = Math.max(any, textCredit, contextCredit);
-      text = Math.max(text, textCredit);
-      if (any === 1 && text === 1) break;
-    }
-    return { any, text };
-  }
+interface PreparedPhrase {
+  /** " kho khan " */
+  readonly folded: string;
+  /** " khó khăn ", when typed with tones. */
+  readonly exact: string | null;
+}
 
-  /** The canonical text is read only when the user typed tone marks. */
-  private toneCredit(phrase: Phrase, canonical: () => string): number {
-    if (!phrase.exact) return 1;
-    return canonical().includes(padded(phrase.exact)) ? 1 : WRONG_TONE_CREDIT;
+function prepare(analysis: AnalyzedQuery): PreparedQuery {
+  const concepts = analysis.concepts.map((c) => ({
+    optional: c.optional,
+    phrases: c.phrases.map((p: Phrase) => ({ folded: padded(p.folded), exact: p.exact ? padded(p.exact) : null })),
+  }));
+  const expects = analysis.expects && expectationCheck(analysis.expects);
+  return expects ? { concepts, expects } : { concepts };
+}
+
+/** A figure near the thing counted, a date, or a person's name, when the question asks for one. */
+function expectationCheck(expects: Expectation): (entry: Entry) => boolean {
+  if (expects.kind === "time") return (entry) => TIME_EXPRESSION.test(entry.folded);
+  if (expects.kind === "person") return (entry) => PERSON_NAME.test(entry.passage.text);
+  if (!expects.of) return (entry) => /\d/.test(entry.folded);
+  // Vietnamese counts before the noun ("69 tập thể", "31.945 mô hình, điển hình"), lists after it ("mô hình: 31.945").
+  const patterns = expects.of.phrases.map((phrase) => {
+    const words = phrase.folded.join(" ");
+    return new RegExp(` \\d+ (?:\\S+ ){0,2}${words} | ${words} (?:\\S+ )?\\d+ `);
+  });
+  return (entry) => patterns.some((pattern) => pattern.test(entry.folded));
+}
+
+/** 1 when a phrase of the concept is there as typed, less when only without its tone marks; in the text, and anywhere. */
+function conceptCredit(entry: Entry, phrases: readonly PreparedPhrase[], canonicalText: () => string): { any: number; text: number } {
+  let any = 0;
+  let text = 0;
+  for (const phrase of phrases) {
+    const inText = entry.folded.includes(phrase.folded);
+    const inContext = entry.context.folded.includes(phrase.folded);
+    if (!inText && !inContext) continue;
+    const textCredit = inText ? toneCredit(phrase, canonicalText) : 0;
+    const contextCredit = inContext ? toneCredit(phrase, () => entry.context.canonical) : 0;
+    any = Math.max(any, textCredit, contextCredit);
+    text = Math.max(text, textCredit);
+    if (any === 1 && text === 1) break;
   }
+  return { any, text };
+}
+
+/** The canonical text is read only when the user typed tone marks. */
+function toneCredit(phrase: PreparedPhrase, canonical: () => string): number {
+  if (!phrase.exact) return 1;
+  return canonical().includes(phrase.exact) ? 1 : WRONG_TONE_CREDIT;
 }
