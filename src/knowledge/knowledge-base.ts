@@ -65,9 +65,10 @@ interface CacheHeader {
   /** The parsed articles and the files that failed, so a warm start parses nothing. */
   readonly articles: readonly Article[];
   readonly errors: readonly { file: string; line: number; reason: string }[];
-  readonly passageIds: readonly string[];
-  readonly contextKeys: readonly string[];
-  readonly folded: readonly string[];
+  /** Passage ids, context keys and folded passage texts, each list joined by "\n" (split is faster than parsing arrays). */
+  readonly passageIds: string;
+  readonly contextKeys: string;
+  readonly folded: string;
   readonly contexts: SavedIndex["contexts"];
   /** Byte offset and element count of each array, text index then context index. */
   readonly layout: Record<"text" | "context", Record<ArrayName, [number, number]>>;
@@ -91,7 +92,12 @@ function encodeCache(saved: SavedIndex, articles: readonly Article[], errors: re
     version: INDEX_VERSION,
     articles,
     errors: errors.map((e) => ({ file: e.file, line: e.line, reason: e.reason })),
-    passageIds: saved.passageIds, contextKeys: saved.contextKeys, folded: saved.folded, contexts: saved.contexts, layout };
+    passageIds: saved.passageIds.join("\n"),
+    contextKeys: saved.contextKeys.join("\n"),
+    folded: saved.folded.join("\n"),
+    contexts: saved.contexts,
+    layout,
+  };
   const json = Buffer.from(JSON.stringify(header));
   const head = Buffer.alloc(8);
   head.writeUInt32LE(json.length, 0);
@@ -117,10 +123,21 @@ function decodeCache(file: Buffer): { saved: SavedIndex; articles: readonly Arti
     lengths: view(Uint16Array, header.layout[which].lengths),
   });
   return {
-    saved: { passageIds: header.passageIds, contextKeys: header.contextKeys, folded: header.folded, contexts: header.contexts, text: arrays("text"), context: arrays("context") },
+    saved: {
+      passageIds: splitList(header.passageIds),
+      contextKeys: splitList(header.contextKeys),
+      folded: splitList(header.folded),
+      contexts: header.contexts,
+      text: arrays("text"),
+      context: arrays("context"),
+    },
     articles: header.articles,
     errors: header.errors.map((e) => new ArticleError(e.file, e.line, e.reason)),
   };
+}
+
+function splitList(joined: string): string[] {
+  return joined === "" ? [] : joined.split("\n");
 }
 
 export async function readCache(file: string): Promise<{ index: KnowledgeIndex; errors: ArticleError[] } | undefined> {

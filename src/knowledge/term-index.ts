@@ -182,7 +182,7 @@ export class TermIndex {
     let seeded = 0;
     for (; next < found.length; next += 1) {
       const { range, df, idf } = found[next]!;
-      if (touched.length > 0 && seeded + df > (options.seedPostings ?? 8000)) break;
+      if (touched.length > 0 && seeded + df > (options.seedPostings ?? 3000)) break;
       for (let i = range[0]; i < range[1]; i += 1) {
         const doc = docs[i]!;
         if (scores[doc] === 0) touched.push(doc);
@@ -190,7 +190,7 @@ export class TermIndex {
       }
       seeded += df;
     }
-    const shortlist = best(touched, scores, options.shortlist ?? 500);
+    const shortlist = best(touched, scores, options.shortlist ?? 200);
     for (; next < found.length; next += 1) {
       const { range, idf } = found[next]!;
       for (const doc of shortlist) {
