@@ -6,7 +6,7 @@ import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
 import type { Article, InterviewSection } from "../knowledge/article.js";
 import type { Answer, KnowledgeIndex, SearchHit } from "../knowledge/search-index.js";
 import { encodeAction } from "./callback-data.js";
-import { clip, escapeHtml } from "./html.js";
+import { MESSAGE_LIMIT, clip, escapeHtml, visibleLength } from "./html.js";
 import { type Translate, displayDate, renderFullAnswer, renderQuote } from "./render.js";
 
 export interface OutgoingMessage {
@@ -68,8 +68,21 @@ export function passageMessage(hit: SearchHit, t: Translate): OutgoingMessage {
 /** /questions: the interview questions of an article as buttons. */
 export function questionsMessage(article: Article | undefined, t: Translate): OutgoingMessage {
   if (!article || article.sections.length === 0) return { text: t("no-questions") };
-  const list = article.sections.map((s) => `${s.index}. ${escapeHtml(clip(s.question, 300))}`).join("\n");
-  return { text: `${t("questions-title")}\n📰 <b>${escapeHtml(article.title)}</b>\n\n${list}`, keyboard: questionKeyboard(article) };
+  const head = `${t("questions-title")}\n📰 <b>${escapeHtml(clip(article.title, 300))}</b>\n\n`;
+  // A long interview (an online Q&A has dozens of questions) would pass Telegram's limit: the
+  // list stops with "…" where the next question would not fit.
+  let room = MESSAGE_LIMIT - visibleLength(head) - 2;
+  const lines: string[] = [];
+  for (const section of article.sections) {
+    const line = `${section.index}. ${clip(section.question, 300)}`;
+    if (line.length + 1 > room) {
+      lines.push("…");
+      break;
+    }
+    lines.push(escapeHtml(line));
+    room -= line.length + 1;
+  }
+  return { text: head + lines.join("\n"), keyboard: questionKeyboard(article) };
 }
 
 /** /article: title, date, source, link and the questions. */

@@ -42,7 +42,7 @@ const PERSON_NAME =
 const TIME_EXPRESSION = / (?:19|20)\d\d | (?:ngay|thang|nam) \d+ | \d+ \d+ (?:19|20)\d\d | thoi gian toi | sap toi /;
 
 /** Bumped whenever tokenization or index layout changes: a cached index of another version is rebuilt. */
-export const INDEX_VERSION = 2;
+export const INDEX_VERSION = 3;
 /** Weight of a match in the passage's context (question, speaker, title) against one in its text. */
 const CONTEXT_BOOST = 0.4;
 /** Contexts whose passages join the candidates (a question may match the interview question only). */

@@ -5,7 +5,7 @@
  * running (call {@link killAllBots} in afterEach/afterAll so no test leaves one behind).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,6 +52,29 @@ export function tempCacheDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "hoibao-e2e-"));
   tempDirs.add(dir);
   return dir;
+}
+
+/**
+ * A fresh copy of the repository's knowledge folder (its article files) in a temporary directory
+ * removed by {@link killAllBots}: a test can drop new articles into it without touching ./knowledge.
+ */
+export function tempKnowledgeDir(): string {
+  const dir = tempCacheDir();
+  const source = join(REPO_ROOT, "knowledge");
+  for (const name of readdirSync(source)) {
+    if (name.endsWith(".txt") && !name.startsWith(".")) copyFileSync(join(source, name), join(dir, name));
+  }
+  return dir;
+}
+
+/**
+ * Writes an article file the way a careful editor does: to a dot-name first (the knowledge
+ * watcher ignores those), then renamed into place, so the watcher never reads half a file.
+ */
+export function writeArticleFile(dir: string, name: string, content: string | Buffer): void {
+  const temp = join(dir, `.${name}.${process.pid}.tmp`);
+  writeFileSync(temp, content);
+  renameSync(temp, join(dir, name));
 }
 
 /** The environment of a bot talking to an emulator at `apiRoot` (polling unless `extra` says). */

@@ -55,6 +55,17 @@ export function subscriptionsFeature(): Composer<BotContext> {
     }
   });
 
+  // A group upgraded to a supergroup: Telegram posts migrate_to_chat_id in the old group (and
+  // never a "left" event). Move the subscription now, so /status and /subscribe in the supergroup
+  // are right before the next alert (the broadcaster also moves it on "group chat was upgraded").
+  composer.on("message:migrate_to_chat_id", (ctx) => {
+    const storage = ctx.deps.alerts?.storage;
+    const newChatId = ctx.msg.migrate_to_chat_id;
+    if (!storage?.subscriptions.get(ctx.chat.id)) return;
+    storage.subscriptions.migrate(ctx.chat.id, newChatId);
+    ctx.log.info({ chat: ctx.chat.id, newChatId }, "group upgraded to a supergroup: subscription moved");
+  });
+
   return composer;
 }
 
@@ -72,7 +83,9 @@ async function change(ctx: BotContext, action: "subscribe" | "unsubscribe"): Pro
   const { subscriptions } = alerts.storage;
   if (action === "subscribe") {
     const title = chat.type === "private" ? [chat.first_name, chat.last_name].filter(Boolean).join(" ") : chat.title;
-    const added = subscriptions.add({ chatId: chat.id, chatType: chat.type as SubscriberChatType, title: title ?? null, subscribedBy: ctx.from?.id ?? null });
+    // An anonymous admin's `from` is Telegram's placeholder account (GroupAnonymousBot): not a person.
+    const subscribedBy = ctx.senderChat ? null : (ctx.from?.id ?? null);
+    const added = subscriptions.add({ chatId: chat.id, chatType: chat.type as SubscriberChatType, title: title ?? null, subscribedBy });
     ctx.log.info({ chat: chat.id, type: chat.type, added }, "subscribe");
     await ctx.reply(ctx.t(added ? "subscribed" : "already-subscribed"), { parse_mode: "HTML", ...replyTo(ctx) });
   } else {
