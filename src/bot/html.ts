@@ -8,6 +8,7 @@ export const MESSAGE_LIMIT = 4096;
 
 /** Escapes text for Telegram HTML: only &, < and > (and " in attributes) need it. */
 export function escapeHtml(text: string): string {
+  if (!/[&<>"]/.test(text)) return text;
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 

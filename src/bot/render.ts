@@ -35,7 +35,7 @@ export function highlight(text: string, words: ReadonlySet<string>): string {
     const word = match[0];
     const at = match.index;
     const between = text.slice(last, at);
-    const hit = words.has(foldSyllable(canonicalSyllable(word.toLowerCase().normalize("NFC"))));
+    const hit = words.has(foldedWord(word));
     // Consecutive highlighted words share one <b> ("<b>khó khăn</b>"), joined only by spaces.
     if (open && (!hit || !/^\s+$/u.test(between))) {
       html += "</b>";
@@ -51,6 +51,18 @@ export function highlight(text: string, words: ReadonlySet<string>): string {
   }
   if (open) html += "</b>";
   return html + escapeHtml(text.slice(last));
+}
+
+/** Folded forms of words already seen: quotes repeat the same words (bounded, cleared when full). */
+const FOLDED_WORDS = new Map<string, string>();
+function foldedWord(word: string): string {
+  let folded = FOLDED_WORDS.get(word);
+  if (folded === undefined) {
+    if (FOLDED_WORDS.size >= 50_000) FOLDED_WORDS.clear();
+    folded = foldSyllable(canonicalSyllable(word.toLowerCase().normalize("NFC")));
+    FOLDED_WORDS.set(word, folded);
+  }
+  return folded;
 }
 
 /** The attribution line: who said it, and the article with its date, source and link. */

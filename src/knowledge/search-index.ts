@@ -45,6 +45,8 @@ const TIME_EXPRESSION = / (?:19|20)\d\d | (?:ngay|thang|nam) \d+ | \d+ \d+ (?:19
 export const INDEX_VERSION = 3;
 /** Weight of a match in the passage's context (question, speaker, title) against one in its text. */
 const CONTEXT_BOOST = 0.4;
+/** Passages whose canonical (toned) text is kept between questions. */
+const CANONICAL_CACHE = 5000;
 /** Contexts whose passages join the candidates (a question may match the interview question only). */
 const CONTEXT_CANDIDATES = 20;
 
@@ -130,6 +132,7 @@ export class KnowledgeIndex {
   private recentSegment: Segment | undefined;
   /** Passages of the base that were removed or replaced since it was built. */
   private readonly stale = new Set<string>();
+  private readonly canonicalCache = new Map<string, string>();
 
   private constructor(base: Segment) {
     this.base = base;
@@ -205,6 +208,7 @@ export class KnowledgeIndex {
     for (const passage of article.passages) {
       this.entries.delete(passage.id);
       this.stale.add(passage.id);
+      this.canonicalCache.delete(passage.id);
     }
     this.articleById.delete(id);
     if (this.recent.some((a) => a.id === id)) {
@@ -351,12 +355,27 @@ export class KnowledgeIndex {
     return Math.max(text, Math.round(context));
   }
 
+  /**
+   * A passage with its tone marks in canonical form, for questions typed with tones. Popular
+   * passages come up again and again, so recent ones are kept (bounded, oldest dropped first).
+   */
+  private canonicalOf(entry: Entry): string {
+    const id = entry.passage.id;
+    let text = this.canonicalCache.get(id);
+    if (text === undefined) {
+      text = padded(canonicalSyllables(entry.passage.text));
+      if (this.canonicalCache.size >= CANONICAL_CACHE) this.canonicalCache.delete(this.canonicalCache.keys().next().value!);
+      this.canonicalCache.set(id, text);
+    }
+    return text;
+  }
+
   /** Re-reads one candidate: which concepts it has, and a score that favours complete, exact matches. */
   private judge(entry: Entry, fullTextScore: number, query: PreparedQuery, weights: ConceptWeights): SearchHit | undefined {
     if (query.expects && !query.expects(entry)) return undefined;
     // The passage with its tone marks, built only if a phrase typed with tones is found folded.
     let canonical: string | undefined;
-    const canonicalText = () => (canonical ??= padded(canonicalSyllables(entry.passage.text)));
+    const canonicalText = () => (canonical ??= this.canonicalOf(entry));
     const rank = { wanted: 0, found: 0, inText: 0 };
     const answer = { wanted: 0, found: 0 };
     query.concepts.forEach((concept, i) => {
