@@ -54,7 +54,7 @@ export interface BroadcastBenchOptions {
   readonly rate?: number;
   /** Users asking questions meanwhile (default 20). */
   readonly users?: number;
-  /** Least time between two questions of one user, ms (default 700, see above). */
+  /** Least time between two questions of one user, ms (default 5000, see above). */
   readonly userIntervalMs?: number;
   /** Emulator flood limit: sendMessage per second overall (default 30; 0 = none). */
   readonly globalPerSecond?: number;
@@ -511,7 +511,7 @@ async function main(): Promise<void> {
     options = parseArgs(process.argv.slice(2));
   } catch (error) {
     process.stderr.write(
-      `broadcast-bench: ${(error as Error).message}\nusage: npx tsx bench/broadcast-bench.ts [--chats 10000] [--rate 25] [--users 20] [--user-interval 700] [--global 30] [--group-per-minute 20] [--per-chat 0] [--group-share 0.25] [--baseline 3] [--json]\n`,
+      `broadcast-bench: ${(error as Error).message}\nusage: npx tsx bench/broadcast-bench.ts [--chats 10000] [--rate 25] [--users 20] [--user-interval 5000] [--global 30] [--group-per-minute 20] [--per-chat 0] [--group-share 0.25] [--baseline 3] [--json]\n`,
     );
     process.exit(2);
   }
