@@ -29,8 +29,8 @@ export const ANSWER_THRESHOLD = 0.6;
 
 /** Credit for a syllable typed with tone marks that the passage has with other ones ("đấu"/"đầu"). */
 const WRONG_TONE_CREDIT = 0.4;
-/** How many full-text candidates the concept check re-reads; deeper ones never win. */
-const CANDIDATES = 40;
+/** How many full-text candidates (best by BM25 over text and context) the concept check re-reads: enough depth for the re-ranking, within the query budget at 100k passages. */
+const CANDIDATES = 25;
 const DEFAULT_LIMIT = 5;
 /**
  * A person's name: a form of address or a common family name followed by capitalised syllables
