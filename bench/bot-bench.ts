@@ -39,6 +39,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Update, User } from "grammy/types";
 import { startEmulator, type RecordedCall, type SentMessage } from "../tests/e2e/emulator.js";
+import { mulberry32 } from "./corpus.js";
 
 export type BotBenchMode = "polling" | "webhook" | "webhook-parallel";
 export const BOT_BENCH_MODES: readonly BotBenchMode[] = ["polling", "webhook", "webhook-parallel"];
@@ -156,16 +157,6 @@ export function benchQuestions(seed = 1): BenchQuestion[] {
   return questions;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // The bot process

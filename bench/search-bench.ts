@@ -193,17 +193,6 @@ export interface BenchReport {
 // ---------------------------------------------------------------------------
 // Small helpers
 
-/** mulberry32, the same small seeded PRNG as corpus.ts. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(list: readonly T[], rand: () => number): T {
   return list[Math.floor(rand() * list.length)]!;
@@ -337,7 +326,7 @@ function articleFile(paragraphs: readonly string[], number: number, rand: () => 
 /** Writes `paragraphs` as ~20-paragraph articles into `dir`; every paragraph becomes one passage. */
 async function writeKnowledgeDir(dir: string, paragraphs: readonly string[], seed: number): Promise<number> {
   await mkdir(dir, { recursive: true });
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   let at = 0;
   let number = 0;
   const files: { name: string; text: string }[] = [];
@@ -416,7 +405,7 @@ async function evalQuestions(): Promise<string[]> {
  * wrapped in a question, some typed without tone marks, some in NFD.
  */
 export function buildQueries(passages: readonly string[], evalQs: readonly string[], count: number, seed: number): BenchQuery[] {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const fixed: BenchQuery[] = [...evalQs.map((q) => ({ q, kind: "eval" })), ...OUT_OF_SCOPE.map((q) => ({ q, kind: "oos" }))];
   const queries: BenchQuery[] = fixed.slice(0, count);
   const split = passages.map((p) => words(p)).filter((w) => w.length >= 2);
