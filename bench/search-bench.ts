@@ -28,6 +28,7 @@ import { cacheFileFor, openKnowledgeBase, readCache } from "../src/knowledge/kno
 import { loadKnowledgeDir } from "../src/knowledge/load-knowledge.js";
 import { KnowledgeIndex } from "../src/knowledge/search-index.js";
 import { canonicalSyllables, foldSyllable } from "../src/knowledge/vietnamese.js";
+import { mulberry32 } from "./corpus.js";
 
 // ---------------------------------------------------------------------------
 // Options, targets, result shapes
