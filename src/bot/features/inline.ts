@@ -41,7 +41,7 @@ function inlineHits(ctx: BotContext, query: string): SearchHit[] {
   const knowledge = ctx.deps.knowledge;
   if (!query) {
     const article = latestInterview(knowledge);
-    return (article?.sections ?? []).flatMap((s) => knowledge.passage(s.passageIds[0]!) ?? []);
+    return (article?.sections ?? []).slice(0, MAX_RESULTS).flatMap((s) => knowledge.passage(s.passageIds[0]!) ?? []);
   }
   if (PASSAGE_ID.test(query)) {
     const shared = knowledge.passage(query);
