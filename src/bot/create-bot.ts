@@ -65,12 +65,12 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
 
   const features = bot.errorBoundary(async (error) => {
     const ctx = error.ctx;
-    ctx.log.error({ err: describeError(error.error) }, "handler failed");
+    ctx.log.error({ error: describeError(error.error) }, "handler failed");
     if (ctx.chat?.type === "private") await ctx.reply(ctx.t("error")).catch(() => undefined);
   });
   features.use(commandsFeature(), subscriptionsFeature(), askFeature(), buttonsFeature(), inlineFeature(), unhandledFeature());
 
-  bot.catch((error) => deps.logger.error({ update_id: error.ctx.update.update_id, err: describeError(error.error) }, "update failed"));
+  bot.catch((error) => deps.logger.error({ update_id: error.ctx.update.update_id, error: describeError(error.error) }, "update failed"));
   return { bot, i18n };
 }
 

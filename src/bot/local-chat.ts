@@ -432,7 +432,7 @@ class LocalChat {
       await this.bot.handleUpdate(update);
     } catch (error) {
       const cause = error instanceof BotError ? error.error : error;
-      this.deps.logger.error({ update_id: update.update_id, err: describeError(cause) }, "update failed");
+      this.deps.logger.error({ update_id: update.update_id, error: describeError(cause) }, "update failed");
       this.note("⚠ (the bot failed on this update; the log on stderr says why)");
     }
   }

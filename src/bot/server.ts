@@ -111,7 +111,7 @@ function watchGetUpdates<C extends Context>(bot: Bot<C>, logger: Logger): { last
       }
       return response;
     } catch (error) {
-      if (!signal?.aborted) logger.warn({ err: describeError(error) }, "getUpdates failed");
+      if (!signal?.aborted) logger.warn({ error: describeError(error) }, "getUpdates failed");
       throw error;
     }
   });
@@ -128,7 +128,7 @@ async function confirmUpdates<C extends Context>(bot: Bot<C>, lastUpdateId: numb
   try {
     await bot.api.getUpdates({ offset: lastUpdateId + 1, limit: 1, timeout: 0 }, apiSignal(AbortSignal.timeout(5_000)));
   } catch (error) {
-    logger.warn({ err: describeError(error) }, "could not confirm the last updates; Telegram may send them again");
+    logger.warn({ error: describeError(error) }, "could not confirm the last updates; Telegram may send them again");
   }
 }
 
@@ -284,7 +284,7 @@ export async function startWebhookServer<C extends Context>(bot: Bot<C>, options
       await handle(res, update, header);
     } catch (error) {
       recent.delete(id); // not handled: let Telegram's retry through
-      logger.error({ update_id: id, err: describeError(error) }, "webhook update failed");
+      logger.error({ update_id: id, error: describeError(error) }, "webhook update failed");
       reply(res, 500, "update failed");
     } finally {
       clearTimeout(early);
@@ -315,7 +315,7 @@ export async function startWebhookServer<C extends Context>(bot: Bot<C>, options
       return reply(res, 503, "shutting down");
     }
     const task = onHook(req, res).catch((error: unknown) => {
-      logger.error({ err: describeError(error) }, "webhook request failed");
+      logger.error({ error: describeError(error) }, "webhook request failed");
       reply(res, 500, "request failed");
     });
     inFlight.add(task);

@@ -18,7 +18,7 @@ export function buttonsFeature(): Composer<BotContext> {
       note = await handlePress(ctx, ctx.callbackQuery.data);
     } finally {
       await ctx.answerCallbackQuery(note ? { text: note } : {}).catch((error: unknown) => {
-        ctx.log.warn({ err: describeError(error) }, "answerCallbackQuery failed"); // e.g. "query is too old"
+        ctx.log.warn({ error: describeError(error) }, "answerCallbackQuery failed"); // e.g. "query is too old"
       });
     }
   });
