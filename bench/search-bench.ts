@@ -114,7 +114,7 @@ interface QueryResult {
   /** Queries of the set not timed because the budget ran out. */
   readonly skipped: number;
   readonly warmedUp: number;
-  /** hoibao only: the full-text (minisearch) part of each search, and how many matches it returned. */
+  /** hoibao only: the full-text retrieval part of each search, and how many matches it returned. */
   readonly fullText?: LatencyStats;
   readonly meanCandidates?: number;
   /** hoibao only: in the slowest 1% of queries, the mean candidates and the share of time in minisearch. */
@@ -958,7 +958,7 @@ export function details(report: BenchReport): string {
       );
       if (r.fullText) {
         out.push(
-          `    inside search: full-text (minisearch) p50/p99 ${ms(r.fullText.p50)}/${ms(r.fullText.p99)} ms, mean ${ms(r.fullText.mean)} of ${ms(r.latency.mean)} ms; ` +
+          `    inside search: full-text retrieval p50/p99 ${ms(r.fullText.p50)}/${ms(r.fullText.p99)} ms, mean ${ms(r.fullText.mean)} of ${ms(r.latency.mean)} ms; ` +
             `full-text matches per query: mean ${(r.meanCandidates ?? 0).toFixed(0)} (${((100 * (r.meanCandidates ?? 0)) / Math.max(1, r.passages)).toFixed(0)}% of passages), ` +
             `slowest 1%: ${(r.tailMeanCandidates ?? 0).toFixed(0)}, ${(100 * (r.tailFullTextShare ?? 0)).toFixed(0)}% of their time in minisearch`,
         );
@@ -977,7 +977,7 @@ export function details(report: BenchReport): string {
       out.push(
         `  warm restart stages (cache file ${mb(b.cacheFileMb)} MB): ${Object.entries(b.restart).map(([k, v]) => `${k} ${ms(v)} ms`).join("; ")}`,
         `  heap after a warm start: ${Object.entries(b.heap).map(([k, v]) => `${k} ${mb(v)} MB`).join("; ")}`,
-        `  build: canonicalSyllables + fold of every passage ${ms(b.foldMs)} ms (the rest of the build is minisearch addAll)`,
+        `  build: canonicalSyllables + fold of every passage ${ms(b.foldMs)} ms (the rest of the build is the term index)`,
       );
     }
   }
