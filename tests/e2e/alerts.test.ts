@@ -30,9 +30,10 @@ import {
   killAllBots,
   startBotProcess,
   tempKnowledgeDir,
+  unprovokedFailures,
   writeArticleFile,
 } from "./bot-process.js";
-import { type Emulator, type SentMessage, startEmulator } from "./emulator.js";
+import { type Emulator, type RecordedCall, type SentMessage, startEmulator } from "./emulator.js";
 
 const BOT_USERNAME = "hoibao_test_bot";
 /** Every alert starts with it (src/alerts/alert-message.ts). */
@@ -299,9 +300,8 @@ describe("subscriptions and alerts (one bot process, in order)", () => {
   afterEach(() => {
     emu.clearFaults();
     // A failed call no test provoked is a bug (bad HTML, a button Telegram refuses…).
-    const expected = (c: (typeof emu.calls)[number]) =>
-      c.faulted === true || c.error?.error_code === 403 || c.error?.parameters?.migrate_to_chat_id !== undefined;
-    expect(emu.calls.filter((c) => c.seq > testStart && !c.ok && !expected(c)).map((c) => `${c.method}: ${c.error?.description}`)).toEqual([]);
+    const expected = (c: RecordedCall) => c.error?.error_code === 403 || c.error?.parameters?.migrate_to_chat_id !== undefined;
+    expect(unprovokedFailures(emu, testStart, expected)).toEqual([]);
   });
 
   it("started with an empty subscription list; the seed article was recorded without any alert", async () => {

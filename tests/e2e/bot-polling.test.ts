@@ -8,7 +8,7 @@
 import type { Chat, InlineKeyboardButton, User } from "grammy/types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GROUP_COMMANDS, PRIVATE_COMMANDS } from "../../src/bot/commands.js";
-import { type BotProcess, TEST_TOKEN, botEnv, killAllBots, startBotProcess } from "./bot-process.js";
+import { type BotProcess, TEST_TOKEN, botEnv, killAllBots, startBotProcess, unprovokedFailures } from "./bot-process.js";
 import { type Emulator, type SentMessage, startEmulator } from "./emulator.js";
 
 const BOT_USERNAME = "hoibao_test_bot";
@@ -59,10 +59,6 @@ async function press(message: SentMessage, data: string, from: User, opts: { for
 }
 
 /** Calls that failed although no fault was injected: every one is a bug (bad HTML, bad button…). */
-function unexpectedFailures(since: number) {
-  return emu.calls.filter((c) => c.seq > since && !c.ok && !c.faulted).map((c) => `${c.method}: ${c.error?.description ?? "network"}`);
-}
-
 describe("the bot process, long polling", () => {
   let testStart = 0;
 
@@ -83,7 +79,7 @@ describe("the bot process, long polling", () => {
 
   afterEach(() => {
     emu.clearFaults();
-    expect(unexpectedFailures(testStart)).toEqual([]);
+    expect(unprovokedFailures(emu, testStart)).toEqual([]);
   });
 
   it("started cleanly: webhook deleted, polling the allowed updates", async () => {

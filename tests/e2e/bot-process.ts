@@ -10,6 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Emulator, RecordedCall } from "./emulator.js";
 
 /** Valid-looking (BOT_TOKEN's format) and long enough for the logger's scrubToken to match it. */
 export const TEST_TOKEN = "7012345678:AAHe2e-test_token_not_real_0123456789";
@@ -214,4 +215,14 @@ export function freePort(): Promise<number> {
 
 function tail(text: string, lines = 30): string {
   return text.split("\n").slice(-lines).join("\n");
+}
+
+/**
+ * The bot's API calls since `since` (an emulator seq) that failed without a test provoking it: an
+ * injected fault, or what `expected` allows. Any other failure is a bug (bad HTML, a refused button…).
+ */
+export function unprovokedFailures(emu: Emulator, since: number, expected: (call: RecordedCall) => boolean = () => false): string[] {
+  return emu.calls
+    .filter((c) => c.seq > since && !c.ok && c.faulted !== true && !expected(c))
+    .map((c) => `${c.method}: ${c.error?.description ?? "network"}`);
 }

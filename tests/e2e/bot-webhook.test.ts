@@ -9,7 +9,7 @@ import { createBot } from "../../src/bot/create-bot.js";
 import { type WebhookServer, startWebhookServer } from "../../src/bot/server.js";
 import { createLogger } from "../../src/logger.js";
 import { seedIndex } from "../knowledge/helpers.js";
-import { type BotProcess, TEST_TOKEN, botEnv, freePort, killAllBots, startBotProcess } from "./bot-process.js";
+import { type BotProcess, TEST_TOKEN, botEnv, freePort, killAllBots, startBotProcess, unprovokedFailures } from "./bot-process.js";
 import { type Emulator, type SentMessage, startEmulator } from "./emulator.js";
 
 const SECRET = "e2e_Webhook-secret_42";
@@ -73,8 +73,7 @@ describe("the bot process, webhook", () => {
 
   afterEach(() => {
     emu.clearFaults();
-    const failures = emu.calls.filter((c) => c.seq > testStart && !c.ok && !c.faulted);
-    expect(failures.map((c) => `${c.method}: ${c.error?.description ?? "network"}`)).toEqual([]);
+    expect(unprovokedFailures(emu, testStart)).toEqual([]);
   });
 
   it("sets the webhook with the secret, the allowed updates, and pending updates kept", () => {
