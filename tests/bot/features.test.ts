@@ -1,7 +1,7 @@
 import { GrammyError } from "grammy";
 import { describe, expect, it } from "vitest";
 import { seedIndex } from "../knowledge/helpers.js";
-import { buttons, harness, sent, textOf } from "./harness.js";
+import { BOT_INFO, buttons, harness, sent, textOf } from "./harness.js";
 
 const knowledge = seedIndex();
 
@@ -107,7 +107,7 @@ describe("groups: only /ask, mentions and replies to the bot", () => {
 
   it("a reply to one of the bot's messages is a question", async () => {
     const h = harness(knowledge);
-    const botMessage = { message_id: 1, date: 0, chat: group, from: { id: 777, is_bot: true, first_name: "Hỏi báo" }, text: "…" };
+    const botMessage = { message_id: 1, date: 0, chat: group, from: { id: BOT_INFO.id, is_bot: true, first_name: "Hỏi báo" }, text: "…" };
     const [reply] = sent(await h.message("còn hạn chế gì?", { chat: group, replyTo: botMessage as never }));
     expect(textOf(reply)).toContain("hạn chế");
   });

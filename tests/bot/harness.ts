@@ -4,24 +4,14 @@
  */
 import type { Chat, Message, Update, User } from "grammy/types";
 import { createBot } from "../../src/bot/create-bot.js";
+import { LOCAL_BOT_INFO } from "../../src/bot/local-chat.js";
 import type { BotDeps } from "../../src/bot/context.js";
 import type { KnowledgeIndex } from "../../src/knowledge/search-index.js";
 import { createLogger } from "../../src/logger.js";
 import { formatText, parseInlineResults, parseReplyMarkup } from "../e2e/emulator-validate.js";
 
-export const BOT_INFO = {
-  id: 777,
-  is_bot: true as const,
-  first_name: "Hỏi báo",
-  username: "hoibao_bot",
-  can_join_groups: true,
-  can_read_all_group_messages: false,
-  supports_inline_queries: true,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-  has_topics_enabled: false,
-  allows_users_to_create_topics: false,
-} as const;
+/** The bot as the local chat describes it: the same getMe answer, one definition. */
+export const BOT_INFO = LOCAL_BOT_INFO;
 
 export interface Call {
   readonly method: string;
@@ -39,7 +29,7 @@ export function harness(
   } = {},
 ) {
   const logger = createLogger({ level: "silent", format: "json" });
-  const { bot } = createBot("123456:TEST-token_for_unit_tests_only", { knowledge, logger, ...(options.alerts ? { alerts: options.alerts } : {}) }, { botInfo: BOT_INFO as never, rateLimit: options.rateLimit ?? false, maxRetries: 0 });
+  const { bot } = createBot("123456:TEST-token_for_unit_tests_only", { knowledge, logger, ...(options.alerts ? { alerts: options.alerts } : {}) }, { botInfo: BOT_INFO, rateLimit: options.rateLimit ?? false, maxRetries: 0 });
   const calls: Call[] = [];
   let messageId = 1000;
   let updateId = 1;
