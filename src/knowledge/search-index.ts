@@ -110,6 +110,13 @@ export interface SavedIndex {
   readonly context: TermIndexData;
 }
 
+/** For each context key, the ids of its passages among these articles (a segment's own, not all). */
+function passagesOfContexts(keys: readonly string[], articles: readonly Article[]): string[][] {
+  const byKey = new Map<string, string[]>(keys.map((k) => [k, []]));
+  for (const article of articles) for (const passage of article.passages) byKey.get(contextKey(article, passage))?.push(passage.id);
+  return keys.map((k) => byKey.get(k)!);
+}
+
 function emptySegment(): Segment {
   const empty = TermIndex.build([]);
   return { text: empty, passageIds: [], context: empty, contextKeys: [], contextPassages: [] };
@@ -157,7 +164,7 @@ export class KnowledgeIndex {
     const folded = new Map(saved.passageIds.map((id, i) => [id, saved.folded[i]!]));
     for (const [key, context] of Object.entries(saved.contexts)) index.contexts.set(key, context);
     for (const article of articles) index.register(article, folded);
-    index.base = { ...index.base, contextPassages: index.passagesOfContexts(saved.contextKeys) };
+    index.base = { ...index.base, contextPassages: passagesOfContexts(saved.contextKeys, articles) };
     return index;
   }
 
@@ -251,14 +258,8 @@ export class KnowledgeIndex {
       passageIds,
       context: TermIndex.build(contextKeys.map((key) => this.contexts.get(key)!.folded)),
       contextKeys,
-      contextPassages: this.passagesOfContexts(contextKeys),
+      contextPassages: passagesOfContexts(contextKeys, articles),
     };
-  }
-
-  private passagesOfContexts(keys: readonly string[]): string[][] {
-    const byKey = new Map<string, string[]>(keys.map((k) => [k, []]));
-    for (const entry of this.entries.values()) byKey.get(contextKey(entry.article, entry.passage))?.push(entry.passage.id);
-    return keys.map((k) => byKey.get(k)!);
   }
 
   private segments(): Segment[] {
