@@ -1,6 +1,6 @@
 /**
  * The bot benchmark: answered questions per second, reply latency, CPU per answer and peak memory
- * of THE REAL BOT PROCESS (`node --import tsx src/cli/start.ts`), driven through the Bot API
+ * of THE REAL BOT PROCESS (`node dist/cli/start.js`, as `npm start` runs it), driven through the Bot API
  * emulator (tests/e2e/emulator.ts) on 127.0.0.1 — no Telegram, no internet.
  *
  *   npx tsx bench/bot-bench.ts [--answers 5000] [--warmup 500] [--concurrency 50] [--chats 2000]
@@ -38,6 +38,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Update, User } from "grammy/types";
+import { build, builtCli } from "../tests/build.js";
 import { startEmulator, type RecordedCall, type SentMessage } from "../tests/e2e/emulator.js";
 import { mulberry32 } from "./corpus.js";
 
@@ -210,7 +211,7 @@ interface BotProcess {
 }
 
 function startBotProcess(env: Record<string, string>, nodeArgs: readonly string[]): BotProcess {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", "src/cli/start.ts"], {
+  const child = spawn(process.execPath, [...nodeArgs, builtCli("start")], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -229,7 +230,7 @@ function startBotProcess(env: Record<string, string>, nodeArgs: readonly string[
       try {
         level = (JSON.parse(line) as { level?: number }).level ?? 60;
       } catch {
-        // not a pino line (a stack trace, a tsx message): keep it
+        // not a pino line (a stack trace, a node warning): keep it
       }
       if (level >= 40 && warnings.length < 200) warnings.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
     }
@@ -465,6 +466,7 @@ async function runMode(mode: BotBenchMode, settings: Required<Omit<BotBenchOptio
 
 export async function runBotBench(options: BotBenchOptions = {}): Promise<BotBenchResult> {
   const log = options.log ?? ((message: string) => process.stderr.write(`[bot-bench] ${message}\n`));
+  build();
   const settings = {
     answers: options.answers ?? 5000,
     warmup: options.warmup ?? 500,
@@ -541,7 +543,7 @@ export function botBenchMarkdown(result: BotBenchResult): string {
     `|${HEADERS.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
     ...result.runs.map((run) => `| ${modeRow(run).join(" | ")} |`),
     "",
-    `The real bot process (\`node --import tsx src/cli/start.ts\`) against the Bot API emulator on 127.0.0.1: ` +
+    `The real bot process (\`node dist/cli/start.js\`, as \`npm start\` runs it) against the Bot API emulator on 127.0.0.1: ` +
       `${s.concurrency} users ask at once, each its next question when the answer arrives, rotating over ${s.chats} private chats ` +
       `(so no user passes the 5 messages / 3 s limit); ${s.answers} answers measured after ${s.warmup} warm-up; questions: the eval sets' ` +
       `${s.questions.inScope} in-scope and ${s.questions.outOfScope} out-of-scope ones. Latency: from the update entering the emulator's ` +

@@ -1,6 +1,6 @@
 /**
  * Broadcast benchmark: one new-article alert to many chats by THE REAL BOT PROCESS
- * (`node --import tsx src/cli/start.ts`, long polling) against the Bot API emulator
+ * (`node dist/cli/start.js` as `npm start` runs it, long polling) against the Bot API emulator
  * (tests/e2e/emulator.ts) on 127.0.0.1, with the emulator enforcing Telegram's flood limits —
  * while users keep asking questions.
  *
@@ -44,6 +44,7 @@ import { identityOf } from "../src/alerts/new-articles.js";
 import { parseArticle } from "../src/knowledge/parse-article.js";
 import { openDatabase } from "../src/storage/database.js";
 import { repositories } from "../src/storage/repositories.js";
+import { build } from "../tests/build.js";
 import { TEST_TOKEN, botEnv, killAllBots, startBotProcess, tempKnowledgeDir, writeArticleFile } from "../tests/e2e/bot-process.js";
 import { type Emulator, type SentMessage, startEmulator } from "../tests/e2e/emulator.js";
 
@@ -142,6 +143,7 @@ const QUESTIONS = [
 ];
 
 export async function runBroadcastBench(options: BroadcastBenchOptions = {}): Promise<BroadcastBenchResult> {
+  build();
   const chatCount = options.chats ?? 10_000;
   const rate = options.rate ?? 25;
   const userCount = options.users ?? 20;

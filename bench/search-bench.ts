@@ -15,6 +15,18 @@
  * once cold (builds and writes the cache), then warm (restores the cache) a few times.
  *
  * The parent process only writes corpora, spawns the workers, and prints the tables.
+ *
+ *   npm run bench:search -- [options]
+ *   --sizes 1000,10000,100000   synthetic corpus sizes (passages); "" for none
+ *   --queries 2000              timed queries per corpus and engine (after --warmup 500)
+ *   --budget 30                 seconds of timed queries per corpus and engine at most
+ *   --restarts 3                warm restarts timed per corpus (median reported)
+ *   --no-real                   skip the real ./knowledge folder (--knowledge DIR to use another)
+ *   --hoibao-only               skip the bare minisearch runs
+ *   --cpu-prof DIR              V8 CPU profiles of hoibao's query workers
+ *   --keep                      keep the temporary corpora
+ *
+ * Progress goes to stderr; the table, details and a markdown table to stdout.
  */
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
@@ -985,8 +997,78 @@ export function details(report: BenchReport): string {
 }
 
 // ---------------------------------------------------------------------------
-// Worker entry: `node --expose-gc --import tsx bench/search-bench.ts --worker '<task json>'`
+// Command line: `npm run bench:search -- [options]` (see usage), and the worker entry
+// `node --expose-gc --import tsx bench/search-bench.ts --worker '<task json>'`.
 
-if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url && process.argv[2] === "--worker") {
-  await runWorker(JSON.parse(process.argv[3] ?? "{}") as Task);
+function usage(message: string): never {
+  process.stderr.write(`bench: ${message}\nusage: npm run bench:search -- [--sizes 1000,10000,100000] [--queries N] [--warmup N] [--budget SECONDS] [--restarts N] [--no-real] [--knowledge DIR] [--hoibao-only] [--cpu-prof DIR] [--keep]\n`);
+  process.exit(2);
+}
+
+function count(value: string | undefined, flag: string): number {
+  const n = Number(value);
+  if (!value || !Number.isInteger(n) || n < 0) usage(`${flag} needs a whole number`);
+  return n;
+}
+
+function parseCliArgs(args: readonly string[]): BenchOptions {
+  let options: BenchOptions = DEFAULT_OPTIONS;
+  for (let i = 0; i < args.length; i += 1) {
+    const flag = args[i]!;
+    const value = (): string | undefined => args[++i];
+    switch (flag) {
+      case "--sizes": {
+        const list = value() ?? usage("--sizes needs a list");
+        options = { ...options, sizes: list.split(",").filter(Boolean).map((s) => count(s.trim(), "--sizes")) };
+        break;
+      }
+      case "--queries":
+        options = { ...options, queries: count(value(), flag) };
+        break;
+      case "--budget":
+        options = { ...options, budgetSeconds: Math.max(1, count(value(), flag)) };
+        break;
+      case "--warmup":
+        options = { ...options, warmup: count(value(), flag) };
+        break;
+      case "--restarts":
+        options = { ...options, restartRuns: Math.max(1, count(value(), flag)) };
+        break;
+      case "--seed":
+        options = { ...options, seed: count(value(), flag) };
+        break;
+      case "--no-real":
+        options = { ...options, includeReal: false };
+        break;
+      case "--knowledge":
+        options = { ...options, knowledgeDir: value() ?? usage("--knowledge needs a folder") };
+        break;
+      case "--hoibao-only":
+        options = { ...options, hoibaoOnly: true };
+        break;
+      case "--cpu-prof":
+        options = { ...options, cpuProfDir: value() ?? usage("--cpu-prof needs a folder") };
+        break;
+      case "--keep":
+        options = { ...options, keep: true };
+        break;
+      default:
+        usage(`unknown option ${flag}`);
+    }
+  }
+  return options;
+}
+
+async function runCli(): Promise<void> {
+  const options = parseCliArgs(process.argv.slice(2));
+  const report = await runBench(options, (message) => process.stderr.write(`[bench] ${message}\n`));
+  console.log(textTable(report));
+  console.log(`\n${details(report)}`);
+  console.log(`\nMarkdown (for README):\n\n${markdownTable(report)}`);
+  console.log(`\n(query figures: per query, performance.now() around search(); heap = heapUsed after gc with the articles loaded; index = heap minus the parsed articles alone; restart = wall time from spawning \`node --import tsx\` to "ready" with a warm index cache; total bench time ${report.totalSeconds.toFixed(0)} s)`);
+}
+
+if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
+  if (process.argv[2] === "--worker") await runWorker(JSON.parse(process.argv[3] ?? "{}") as Task);
+  else await runCli();
 }

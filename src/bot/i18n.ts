@@ -14,7 +14,8 @@ export function localeOf(languageCode: string | undefined): Locale {
 export function createI18n(): I18n<BotContext> {
   return new I18n<BotContext>({
     defaultLocale: DEFAULT_LOCALE,
-    directory: fileURLToPath(new URL("./locales", import.meta.url)),
+    // The repository's locales/ folder: two levels up from src/bot/ and from the built dist/bot/.
+    directory: fileURLToPath(new URL("../../locales", import.meta.url)),
     // Fluent would wrap variables in Unicode isolation marks; Telegram shows them as noise.
     fluentBundleOptions: { useIsolating: false },
     localeNegotiator: (ctx) => localeOf(ctx.from?.language_code),

@@ -1,5 +1,5 @@
 /**
- * Runs the real bot (`node --import tsx src/cli/start.ts`) as a child process for end-to-end
+ * Runs the real bot (`node dist/cli/start.js`, as `npm start` does) as a child process for end-to-end
  * tests: environment pointing at an emulator, stdout and stderr collected and parsed as pino JSON
  * lines, waits on log lines, SIGTERM with the exit awaited, and a kill of every process still
  * running (call {@link killAllBots} in afterEach/afterAll so no test leaves one behind).
@@ -10,6 +10,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { builtCli } from "../build.js";
 import type { Emulator, RecordedCall } from "./emulator.js";
 
 /** Valid-looking (BOT_TOKEN's format) and long enough for the logger's scrubToken to match it. */
@@ -97,7 +98,7 @@ export function botEnv(apiRoot: string, extra: Record<string, string> = {}): Rec
 
 /** Starts the bot; only PATH and HOME are inherited, so a developer's .env or shell cannot interfere. */
 export function startBotProcess(env: Record<string, string>): BotProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/start.ts"], {
+  const child = spawn(process.execPath, [builtCli("start")], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],

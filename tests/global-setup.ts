@@ -1,0 +1,5 @@
+import { build } from "./build.js";
+
+export default function setup(): void {
+  build();
+}
