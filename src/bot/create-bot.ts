@@ -3,9 +3,10 @@
  */
 import { autoRetry } from "@grammyjs/auto-retry";
 import { limit } from "@grammyjs/ratelimiter";
-import { Bot, type BotConfig, HttpError, type Transformer } from "grammy";
+import { Bot, type BotConfig, Context, HttpError, type Transformer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import type { BotContext, BotDeps } from "./context.js";
+import type { Logger } from "../logger.js";
+import type { BotContext, BotContextExtras, BotDeps } from "./context.js";
 import { describeError } from "./errors.js";
 import { askFeature } from "./features/ask.js";
 import { buttonsFeature } from "./features/buttons.js";
@@ -31,7 +32,12 @@ export const DEFAULT_RATE_LIMIT = { timeFrameMs: 3000, limit: 5 };
 
 export function createBot(token: string, deps: BotDeps, options: CreateBotOptions = {}) {
   const client: BotConfig<BotContext>["client"] = options.apiRoot ? { apiRoot: options.apiRoot } : {};
-  const bot = new Bot<BotContext>(token, { client, ...(options.botInfo ? { botInfo: options.botInfo } : {}) });
+  const recent = new RecentAnswers();
+  const bot = new Bot<BotContext>(token, {
+    client,
+    ContextConstructor: contextClass(deps, recent),
+    ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+  });
   const maxRetries = options.maxRetries ?? 3;
   if (maxRetries > 0) {
     // Bounded: a 429 asking for more than a minute, or a fourth failure, is given up and logged.
@@ -41,11 +47,6 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   }
 
   const i18n = createI18n();
-  const recent = new RecentAnswers();
-  bot.use((ctx, next) => {
-    Object.assign(ctx, { deps, recent, log: deps.logger.child({ update_id: ctx.update.update_id }) });
-    return next();
-  });
   const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
   bot.use(i18n);
   if (rate) {
@@ -73,6 +74,25 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   bot.catch((error) => deps.logger.error({ update_id: error.ctx.update.update_id, error: describeError(error.error) }, "update failed"));
   return { bot, i18n };
 }
+
+/**
+ * grammY's context with the bot's dependencies. The update's logger is made on first use: most
+ * updates log nothing, and a pino child (with its redaction) is not free at hundreds per second.
+ */
+function contextClass(deps: BotDeps, recent: RecentAnswers): BotContextConstructor {
+  class WithDeps extends Context implements BotContextExtras {
+    readonly deps = deps;
+    readonly recent = recent;
+    #log: Logger | undefined;
+    get log(): Logger {
+      return (this.#log ??= deps.logger.child({ update_id: this.update.update_id }));
+    }
+  }
+  // The i18n plugin's middleware adds the rest of BotContext (t, i18n) to every update.
+  return WithDeps as unknown as BotContextConstructor;
+}
+
+type BotContextConstructor = new (...args: ConstructorParameters<typeof Context>) => BotContext;
 
 /** Retries a call that failed on the network (no answer from Telegram) a few times, 1 s, 2 s, 4 s apart. */
 export function retryNetworkErrors(maxRetries: number, baseDelayMs = 1000): Transformer {

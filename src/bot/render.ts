@@ -29,29 +29,33 @@ export function displayDate(isoDate: string): string {
  */
 export function highlight(text: string, words: ReadonlySet<string>): string {
   let html = "";
-  let last = 0;
-  let open = false;
-  for (const match of text.matchAll(/[\p{L}\p{M}\p{N}]+/gu)) {
-    const word = match[0];
-    const at = match.index;
-    const between = text.slice(last, at);
-    const hit = words.has(foldedWord(word));
-    // Consecutive highlighted words share one <b> ("<b>khó khăn</b>"), joined only by spaces.
-    if (open && (!hit || !/^\s+$/u.test(between))) {
-      html += "</b>";
-      open = false;
+  let done = 0; // text before this index is in html
+  // The run of highlighted words being built: consecutive ones joined only by spaces share one
+  // <b> ("<b>khó khăn</b>").
+  let runStart = -1;
+  let runEnd = -1;
+  const closeRun = (): void => {
+    html += `${escapeHtml(text.slice(done, runStart))}<b>${escapeHtml(text.slice(runStart, runEnd))}</b>`;
+    done = runEnd;
+  };
+  const word = new RegExp(WORD.source, WORD.flags);
+  for (let match = word.exec(text); match; match = word.exec(text)) {
+    if (!words.has(foldedWord(match[0]))) continue;
+    const end = match.index + match[0].length;
+    if (runStart >= 0 && SPACES_ONLY.test(text.slice(runEnd, match.index))) {
+      runEnd = end;
+      continue;
     }
-    html += escapeHtml(between);
-    if (hit && !open) {
-      html += "<b>";
-      open = true;
-    }
-    html += escapeHtml(word);
-    last = at + word.length;
+    if (runStart >= 0) closeRun();
+    runStart = match.index;
+    runEnd = end;
   }
-  if (open) html += "</b>";
-  return html + escapeHtml(text.slice(last));
+  if (runStart >= 0) closeRun();
+  return html + escapeHtml(text.slice(done));
 }
+
+const WORD = /[\p{L}\p{M}\p{N}]+/gu;
+const SPACES_ONLY = /^\s+$/u;
 
 /** Folded forms of words already seen: quotes repeat the same words (bounded, cleared when full). */
 const FOLDED_WORDS = new Map<string, string>();

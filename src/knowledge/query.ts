@@ -92,11 +92,8 @@ export function analyzeQuery(text: string): AnalyzedQuery {
   const canonical = canonicalSyllables(text.slice(0, 1000));
   const words: Words = { canonical, folded: canonical.map(foldSyllable), toned: canonical.map((s) => hasDiacritics(s)) };
   const english = isEnglish(words);
-  const cues: QuestionCues = english
-    ? { quantity: ENGLISH_QUANTITY_PHRASES, measure: ENGLISH_MEASURE_WORDS, time: ENGLISH_TIME_PHRASES, person: ENGLISH_PERSON_PHRASES, atStartOnly: true }
-    : { quantity: VIETNAMESE_QUANTITY_PHRASES, measure: VIETNAMESE_MEASURE_WORDS, time: VIETNAMESE_TIME_PHRASES, person: VIETNAMESE_PERSON_PHRASES, atStartOnly: false };
-  const asking = [...cues.quantity, ...cues.time, ...cues.person];
-  const concepts = english ? englishConcepts(words, asking) : vietnameseConcepts(words, asking);
+  const cues = english ? ENGLISH_CUES : VIETNAMESE_CUES;
+  const concepts = english ? englishConcepts(words, cues.removed) : vietnameseConcepts(words, cues.removed);
   const terms = new Set<string>();
   const highlight = new Set<string>();
   for (const concept of concepts) {
@@ -109,31 +106,80 @@ export function analyzeQuery(text: string): AnalyzedQuery {
   return { text, language: english ? "en" : "vi", concepts, ...(expects ? { expects } : {}), terms: [...terms], highlight };
 }
 
+/**
+ * A phrase of one of the vocabulary's lists, folded once. A word typed with tones must match it
+ * exactly; one typed without matches by folded form, except in one-syllable phrases, which are
+ * too ambiguous folded ("may" is "mấy", how many, and "máy", machine).
+ */
+interface ListedPhrase {
+  readonly words: readonly string[];
+  readonly folded: readonly string[];
+  readonly foldedMatchAllowed: boolean;
+}
+
+function listed(phrases: readonly (readonly string[])[]): readonly ListedPhrase[] {
+  return phrases.map((words) => {
+    const folded = words.map(foldSyllable);
+    return { words, folded, foldedMatchAllowed: words.length > 1 || folded[0] === words[0] };
+  });
+}
+
 /** Words that ask for a kind of answer, in the question's language. */
 interface QuestionCues {
-  readonly quantity: readonly (readonly string[])[];
-  readonly measure: readonly (readonly string[])[];
-  readonly time: readonly (readonly string[])[];
-  readonly person: readonly (readonly string[])[];
+  readonly quantity: readonly ListedPhrase[];
+  readonly measure: readonly ListedPhrase[];
+  readonly time: readonly ListedPhrase[];
+  readonly person: readonly ListedPhrase[];
   /** English "when"/"who" ask only at the start ("what motto … when working" does not ask a time). */
   readonly atStartOnly: boolean;
+  /** Phrases that are not topic: the asking cues, plus forms of address and greetings. */
+  readonly removed: readonly ListedPhrase[];
 }
+
+function questionCues(
+  lists: { quantity: readonly (readonly string[])[]; measure: readonly (readonly string[])[]; time: readonly (readonly string[])[]; person: readonly (readonly string[])[] },
+  notTopic: readonly (readonly string[])[],
+  atStartOnly: boolean,
+): QuestionCues {
+  return {
+    quantity: listed(lists.quantity),
+    measure: listed(lists.measure),
+    time: listed(lists.time),
+    person: listed(lists.person),
+    atStartOnly,
+    removed: listed([...notTopic, ...lists.quantity, ...lists.time, ...lists.person]),
+  };
+}
+
+const VIETNAMESE_CUES = questionCues(
+  { quantity: VIETNAMESE_QUANTITY_PHRASES, measure: VIETNAMESE_MEASURE_WORDS, time: VIETNAMESE_TIME_PHRASES, person: VIETNAMESE_PERSON_PHRASES },
+  VIETNAMESE_STOP_PHRASES,
+  false,
+);
+const ENGLISH_CUES = questionCues(
+  { quantity: ENGLISH_QUANTITY_PHRASES, measure: ENGLISH_MEASURE_WORDS, time: ENGLISH_TIME_PHRASES, person: ENGLISH_PERSON_PHRASES },
+  ENGLISH_GREETING_PHRASES,
+  true,
+);
 
 /** The thing counted is the first concept after "bao nhiêu" / "how many" (a pair when there is one). */
 function expectation(words: Words, concepts: readonly Concept[], cues: QuestionCues): Expectation | undefined {
-  const asks = (phrases: readonly (readonly string[])[]): boolean =>
-    phrases.some((phrase) => phraseStarts(words, phrase).some((at) => !cues.atStartOnly || at === 0));
+  const asks = (phrases: readonly ListedPhrase[]): boolean =>
+    phrases.some((phrase) => {
+      const at = phraseStart(words, phrase);
+      return at >= 0 && (!cues.atStartOnly || at === 0);
+    });
   if (asks(cues.time)) return { kind: "time" };
   if (asks(cues.person)) return { kind: "person" };
   for (const phrase of cues.quantity) {
-    const at = phraseStarts(words, phrase)[0];
-    if (at === undefined) continue;
-    const after = concepts.filter((c) => !c.optional && c.position >= at + phrase.length);
+    const at = phraseStart(words, phrase);
+    if (at < 0) continue;
+    const after = concepts.filter((c) => !c.optional && c.position >= at + phrase.words.length);
     const first = Math.min(...after.map((c) => c.position));
     const of = after.filter((c) => c.position === first).sort((a, b) => b.size - a.size)[0];
     return of ? { kind: "quantity", of } : { kind: "quantity" };
   }
-  if (cues.measure.some((phrase) => phraseStarts(words, phrase).length > 0)) return { kind: "quantity" };
+  if (cues.measure.some((phrase) => phraseStart(words, phrase) >= 0)) return { kind: "quantity" };
   return undefined;
 }
 
@@ -154,36 +200,38 @@ function isEnglish(words: Words): boolean {
   return letters.filter((w) => !VIETNAMESE_SYLLABLE.test(w)).length * 2 >= letters.length;
 }
 
-/**
- * Where a phrase (written with tones, or English) starts in the question. A word typed with tones
- * must match exactly; one typed without matches by folded form, except for one-syllable phrases,
- * which are too ambiguous folded ("may" is "mấy", how many, and "máy", machine).
- */
-function phraseStarts(words: Words, phrase: readonly string[]): number[] {
-  const starts: number[] = [];
-  const folded = phrase.map(foldSyllable);
-  const foldedMatchAllowed = phrase.length > 1 || folded[0] === phrase[0];
-  for (let i = 0; i + phrase.length <= words.canonical.length; i += 1) {
-    const matches = phrase.every((word, j) =>
-      words.toned[i + j] ? words.canonical[i + j] === word : foldedMatchAllowed && words.folded[i + j] === folded[j],
-    );
-    if (matches) starts.push(i);
+/** Whether the phrase is in the question at word `at`. */
+function phraseAt(words: Words, phrase: ListedPhrase, at: number): boolean {
+  if (at + phrase.words.length > words.canonical.length) return false;
+  for (let j = 0; j < phrase.words.length; j += 1) {
+    const matches = words.toned[at + j]
+      ? words.canonical[at + j] === phrase.words[j]
+      : phrase.foldedMatchAllowed && words.folded[at + j] === phrase.folded[j];
+    if (!matches) return false;
   }
-  return starts;
+  return true;
+}
+
+/** Where the phrase first starts in the question, or -1. */
+function phraseStart(words: Words, phrase: ListedPhrase): number {
+  for (let at = 0; at < words.canonical.length; at += 1) if (phraseAt(words, phrase, at)) return at;
+  return -1;
 }
 
 /** Marks the words covered by any of the phrases. */
-function phraseMask(words: Words, phrases: readonly (readonly string[])[]): boolean[] {
-  const mask = words.canonical.map(() => false);
-  for (const phrase of phrases) {
-    for (const start of phraseStarts(words, phrase)) for (let j = 0; j < phrase.length; j += 1) mask[start + j] = true;
+function phraseMask(words: Words, phrases: readonly ListedPhrase[]): boolean[] {
+  const mask = new Array<boolean>(words.canonical.length).fill(false);
+  for (let at = 0; at < words.canonical.length; at += 1) {
+    for (const phrase of phrases) {
+      if (phraseAt(words, phrase, at)) mask.fill(true, at, at + phrase.words.length);
+    }
   }
   return mask;
 }
 
-function vietnameseConcepts(words: Words, questionPhrases: readonly (readonly string[])[]): Concept[] {
+function vietnameseConcepts(words: Words, notTopic: readonly ListedPhrase[]): Concept[] {
   const { canonical, folded, toned } = words;
-  const removed = phraseMask(words, [...VIETNAMESE_STOP_PHRASES, ...questionPhrases]);
+  const removed = phraseMask(words, notTopic);
   const isStop = canonical.map((syllable, i) => {
     if (removed[i] || GREETINGS.has(folded[i]!) || LONE_LETTER.test(syllable)) return true;
     // Typed with tones, the stop list is exact ("có" is a function word, "cơ" is not); typed
@@ -246,8 +294,8 @@ function vietnamesePhrase(text: string): Phrase {
   return { folded: syllables.map(foldSyllable), exact: syllables };
 }
 
-function englishConcepts(words: Words, questionPhrases: readonly (readonly string[])[]): Concept[] {
-  const removed = phraseMask(words, [...ENGLISH_GREETING_PHRASES, ...questionPhrases]);
+function englishConcepts(words: Words, notTopic: readonly ListedPhrase[]): Concept[] {
+  const removed = phraseMask(words, notTopic);
   const concepts: Concept[] = [];
   const skip = (word: string, i: number): boolean => removed[i]! || ENGLISH_STOPWORDS.has(word) || GREETINGS.has(word) || LONE_LETTER.test(word);
   let previousUnknown: string | undefined;
