@@ -9,7 +9,6 @@ import type { Logger } from "../logger.js";
 import { openDatabase } from "../storage/database.js";
 import { type Storage, repositories } from "../storage/repositories.js";
 import { Broadcaster } from "./broadcaster.js";
-import { FeedPoller } from "./feed-poller.js";
 import { KnowledgeWatcher } from "./knowledge-watcher.js";
 import { NewArticles } from "./new-articles.js";
 
@@ -28,7 +27,7 @@ export interface StartAlertsOptions {
   readonly logger: Logger;
 }
 
-export function startAlerts(options: StartAlertsOptions): AlertsService {
+export async function startAlerts(options: StartAlertsOptions): Promise<AlertsService> {
   const { config, knowledge, logger } = options;
   const db = openDatabase(config.alerts.databasePath);
   const storage = repositories(db);
@@ -47,9 +46,16 @@ export function startAlerts(options: StartAlertsOptions): AlertsService {
   if (queued > 0) logger.info({ alerts: queued }, "articles added while the bot was down announced");
   const watcher = new KnowledgeWatcher({ dir: config.knowledgeDir, knowledge, newArticles, logger });
   watcher.start();
-  // Feeds save new articles into the folder; the watcher indexes and announces them.
+  // Feeds save new articles into the folder; the watcher indexes and announces them. The poller
+  // (an RSS parser and a DOM for reading pages: ~25 MB) is loaded only when there are feeds.
   const feeds = config.alerts.feedUrls.length
-    ? new FeedPoller({ feedUrls: config.alerts.feedUrls, intervalMs: config.alerts.feedIntervalMs, storage, knowledgeDir: config.knowledgeDir, logger: logger.child({ part: "feeds" }) })
+    ? new (await import("./feed-poller.js")).FeedPoller({
+        feedUrls: config.alerts.feedUrls,
+        intervalMs: config.alerts.feedIntervalMs,
+        storage,
+        knowledgeDir: config.knowledgeDir,
+        logger: logger.child({ part: "feeds" }),
+      })
     : undefined;
   feeds?.start();
   broadcaster.start();
