@@ -69,7 +69,9 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
     ctx.log.error({ error: describeError(error.error) }, "handler failed");
     if (ctx.chat?.type === "private") await ctx.reply(ctx.t("error")).catch(() => undefined);
   });
-  features.use(commandsFeature(), subscriptionsFeature(), askFeature(), buttonsFeature(), inlineFeature(), unhandledFeature());
+  // Questions first: they are most of the traffic, and each feature passed costs a few layers of
+  // middleware. Commands are left to the features after it (the ask feature passes "/…" on).
+  features.use(askFeature(), commandsFeature(), subscriptionsFeature(), buttonsFeature(), inlineFeature(), unhandledFeature());
 
   bot.catch((error) => deps.logger.error({ update_id: error.ctx.update.update_id, error: describeError(error.error) }, "update failed"));
   return { bot, i18n };

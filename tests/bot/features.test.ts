@@ -111,6 +111,17 @@ describe("groups: only /ask, mentions and replies to the bot", () => {
     const [reply] = sent(await h.message("còn hạn chế gì?", { chat: group, replyTo: botMessage as never }));
     expect(textOf(reply)).toContain("hạn chế");
   });
+
+  it("a command that mentions the bot or replies to it is run as the command, not asked", async () => {
+    const h = harness(knowledge);
+    const botMessage = { message_id: 1, date: 0, chat: group, from: { id: BOT_INFO.id, is_bot: true, first_name: "Hỏi báo" }, text: "…" };
+    const byReply = sent(await h.message("/article", { chat: group, replyTo: botMessage as never }));
+    expect(byReply).toHaveLength(1);
+    expect(textOf(byReply[0])).toContain("3 câu hỏi, 7 đoạn trả lời.");
+    const byMention = sent(await h.message("/questions @hoibao_bot", { chat: group }));
+    expect(byMention).toHaveLength(1);
+    expect(textOf(byMention[0])).toContain("3. Để phong trào thi đua");
+  });
 });
 
 describe("buttons", () => {
