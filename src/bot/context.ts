@@ -1,9 +1,9 @@
 /** The context every handler sees: grammY's, plus translations and the bot's dependencies. */
 import type { Context } from "grammy";
-import type { I18nFlavor } from "@grammyjs/i18n";
 import type { KnowledgeIndex } from "../knowledge/search-index.js";
 import type { Logger } from "../logger.js";
 import type { Storage } from "../storage/repositories.js";
+import type { Translate } from "./i18n.js";
 import type { RecentAnswers } from "./recent-answers.js";
 
 export interface BotDeps {
@@ -24,6 +24,8 @@ export interface BotContextExtras {
   readonly log: Logger;
   /** Questions recently answered, so "next match" buttons can find the following hit. */
   readonly recent: RecentAnswers;
+  /** Messages in the user's language (Vietnamese unless their Telegram language is English). */
+  readonly t: Translate;
 }
 
-export type BotContext = Context & I18nFlavor & BotContextExtras;
+export type BotContext = Context & BotContextExtras;

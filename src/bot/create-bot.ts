@@ -14,7 +14,7 @@ import { commandsFeature } from "./features/commands.js";
 import { inlineFeature } from "./features/inline.js";
 import { subscriptionsFeature } from "./features/subscriptions.js";
 import { unhandledFeature } from "./features/unhandled.js";
-import { createI18n } from "./i18n.js";
+import { type Locale, type Translate, createI18n, localeOf, translators } from "./i18n.js";
 import { RecentAnswers } from "./recent-answers.js";
 
 export interface CreateBotOptions {
@@ -33,9 +33,10 @@ export const DEFAULT_RATE_LIMIT = { timeFrameMs: 3000, limit: 5 };
 export function createBot(token: string, deps: BotDeps, options: CreateBotOptions = {}) {
   const client: BotConfig<BotContext>["client"] = options.apiRoot ? { apiRoot: options.apiRoot } : {};
   const recent = new RecentAnswers();
+  const i18n = createI18n();
   const bot = new Bot<BotContext>(token, {
     client,
-    ContextConstructor: contextClass(deps, recent),
+    ContextConstructor: contextClass(deps, recent, translators(i18n)),
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
   });
   const maxRetries = options.maxRetries ?? 3;
@@ -46,9 +47,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
     bot.api.config.use(retryNetworkErrors(maxRetries));
   }
 
-  const i18n = createI18n();
   const rate = options.rateLimit ?? DEFAULT_RATE_LIMIT;
-  bot.use(i18n);
   if (rate) {
     bot.use(
       limit<BotContext, never>({
@@ -78,23 +77,27 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
 }
 
 /**
- * grammY's context with the bot's dependencies. The update's logger is made on first use: most
- * updates log nothing, and a pino child (with its redaction) is not free at hundreds per second.
+ * grammY's context with the bot's dependencies and the user's translator. The update's logger is
+ * made on first use: most updates log nothing, and a pino child (with its redaction) is not free
+ * at hundreds of updates per second.
  */
-function contextClass(deps: BotDeps, recent: RecentAnswers): BotContextConstructor {
-  class WithDeps extends Context implements BotContextExtras {
+function contextClass(
+  deps: BotDeps,
+  recent: RecentAnswers,
+  translate: Readonly<Record<Locale, Translate>>,
+): new (...args: ConstructorParameters<typeof Context>) => BotContext {
+  return class BotContextWithDeps extends Context implements BotContextExtras {
     readonly deps = deps;
     readonly recent = recent;
     #log: Logger | undefined;
     get log(): Logger {
       return (this.#log ??= deps.logger.child({ update_id: this.update.update_id }));
     }
-  }
-  // The i18n plugin's middleware adds the rest of BotContext (t, i18n) to every update.
-  return WithDeps as unknown as BotContextConstructor;
+    get t(): Translate {
+      return translate[localeOf(this.from?.language_code)];
+    }
+  };
 }
-
-type BotContextConstructor = new (...args: ConstructorParameters<typeof Context>) => BotContext;
 
 /** Retries a call that failed on the network (no answer from Telegram) a few times, 1 s, 2 s, 4 s apart. */
 export function retryNetworkErrors(maxRetries: number, baseDelayMs = 1000): Transformer {

@@ -7,7 +7,8 @@ import type { Article, InterviewSection } from "../knowledge/article.js";
 import type { Answer, KnowledgeIndex, SearchHit } from "../knowledge/search-index.js";
 import { encodeAction } from "./callback-data.js";
 import { MESSAGE_LIMIT, clip, escapeHtml, visibleLength } from "./html.js";
-import { type Translate, displayDate, renderFullAnswer, renderQuote } from "./render.js";
+import type { Translate } from "./i18n.js";
+import { displayDate, renderFullAnswer, renderQuote } from "./render.js";
 
 export interface OutgoingMessage {
   readonly text: string;

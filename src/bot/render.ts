@@ -5,9 +5,8 @@
 import { type Article, type InterviewSection, type Passage, passageUrl } from "../knowledge/article.js";
 import { canonicalSyllable, foldSyllable } from "../knowledge/vietnamese.js";
 import { MESSAGE_LIMIT, clip, escapeHtml, visibleLength } from "./html.js";
+import type { Translate } from "./i18n.js";
 
-/** Translates a message key with variables (the i18n plugin's `t`). */
-export type Translate = (key: string, variables?: Record<string, string | number>) => string;
 
 /** Passages longer than this are quoted in an expandable (collapsed) blockquote. */
 const EXPANDABLE_FROM = 500;
