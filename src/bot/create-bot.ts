@@ -16,6 +16,7 @@ import { subscriptionsFeature } from "./features/subscriptions.js";
 import { unhandledFeature } from "./features/unhandled.js";
 import { type Locale, type Translate, createI18n, localeOf, translators } from "./i18n.js";
 import { RecentAnswers } from "./recent-answers.js";
+import { send } from "./reply.js";
 
 export interface CreateBotOptions {
   /** Skips getMe at start (tests, local chat). */
@@ -56,7 +57,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
         keyGenerator: (ctx) => ctx.from?.id.toString(),
         onLimitExceeded: async (ctx) => {
           ctx.log.info({ user: ctx.from?.id }, "rate limited");
-          if (ctx.chat?.type === "private") await ctx.reply(ctx.t("rate-limited")).catch(() => undefined);
+          if (ctx.chat?.type === "private") await send(ctx, { text: ctx.t("rate-limited") }).catch(() => undefined);
           else if (ctx.callbackQuery) await ctx.answerCallbackQuery(ctx.t("rate-limited")).catch(() => undefined);
         },
       }),
@@ -66,7 +67,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
   const features = bot.errorBoundary(async (error) => {
     const ctx = error.ctx;
     ctx.log.error({ error: describeError(error.error) }, "handler failed");
-    if (ctx.chat?.type === "private") await ctx.reply(ctx.t("error")).catch(() => undefined);
+    if (ctx.chat?.type === "private") await send(ctx, { text: ctx.t("error") }).catch(() => undefined);
   });
   // Questions first: they are most of the traffic, and each feature passed costs a few layers of
   // middleware. Commands are left to the features after it (the ask feature passes "/…" on).

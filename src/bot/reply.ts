@@ -1,4 +1,4 @@
-/** Sending helpers shared by the features: HTML, no link previews, replies threaded in groups. */
+/** How the bot replies, everywhere: HTML, no link previews, threaded to the message in groups. */
 import type { BotContext } from "./context.js";
 import type { OutgoingMessage } from "./messages.js";
 

@@ -112,6 +112,15 @@ describe("groups: only /ask, mentions and replies to the bot", () => {
     expect(textOf(reply)).toContain("hạn chế");
   });
 
+  it("every reply in a group is threaded to the message it answers: /help, an empty /ask, /start with a lost passage", async () => {
+    const h = harness(knowledge);
+    for (const text of ["/help@hoibao_bot", "/ask", "/start gone-passage-id", "/status"]) {
+      const replies = sent(await h.message(text, { chat: group }));
+      expect(replies.length, text).toBeGreaterThan(0);
+      for (const reply of replies) expect(reply.payload.reply_parameters, text).toMatchObject({ allow_sending_without_reply: true });
+    }
+  });
+
   it("a command that mentions the bot or replies to it is run as the command, not asked", async () => {
     const h = harness(knowledge);
     const botMessage = { message_id: 1, date: 0, chat: group, from: { id: BOT_INFO.id, is_bot: true, first_name: "Hỏi báo" }, text: "…" };

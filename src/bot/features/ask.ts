@@ -11,7 +11,7 @@ import { send } from "../reply.js";
 export async function answerQuestion(ctx: BotContext, query: string): Promise<void> {
   const question = query.trim();
   if (!question) {
-    await ctx.reply(ctx.t("empty-question"), { parse_mode: "HTML" });
+    await send(ctx, { text: ctx.t("empty-question") });
     return;
   }
   const answer = ctx.deps.knowledge.search(question);

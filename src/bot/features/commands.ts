@@ -19,7 +19,7 @@ export function commandsFeature(): Composer<BotContext> {
     if (payload && PAYLOAD.test(payload)) {
       const hit = ctx.deps.knowledge.passage(payload);
       if (hit) return send(ctx, passageMessage(hit, ctx.t));
-      await ctx.reply(ctx.t("passage-not-found"));
+      await send(ctx, { text: ctx.t("passage-not-found") });
     }
     await welcome(ctx);
   });
@@ -34,7 +34,7 @@ export function commandsFeature(): Composer<BotContext> {
 }
 
 async function help(ctx: BotContext): Promise<void> {
-  await ctx.reply(ctx.t("help", { bot: ctx.me.username }), { parse_mode: "HTML" });
+  await send(ctx, { text: ctx.t("help", { bot: ctx.me.username }) });
 }
 
 async function welcome(ctx: BotContext): Promise<void> {

@@ -7,6 +7,7 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../context.js";
 import type { SubscriberChatType } from "../../storage/repositories.js";
+import { send } from "../reply.js";
 
 export function subscriptionsFeature(): Composer<BotContext> {
   const composer = new Composer<BotContext>();
@@ -17,24 +18,24 @@ export function subscriptionsFeature(): Composer<BotContext> {
   composer.command("status", async (ctx) => {
     const alerts = ctx.deps.alerts;
     if (!alerts || !ctx.chat) {
-      await ctx.reply(ctx.t("alerts-unavailable"));
+      await send(ctx, { text: ctx.t("alerts-unavailable") });
       return;
     }
     const subscribed = alerts.storage.subscriptions.get(ctx.chat.id) !== undefined;
-    await ctx.reply(ctx.t(subscribed ? "status-subscribed" : "status-not-subscribed"), { parse_mode: "HTML" });
+    await send(ctx, { text: ctx.t(subscribed ? "status-subscribed" : "status-not-subscribed") });
   });
 
   composer.command("stats", async (ctx) => {
     const alerts = ctx.deps.alerts;
     if (!alerts || !ctx.from || !alerts.operators.includes(ctx.from.id)) {
-      await ctx.reply(ctx.t("stats-refused"));
+      await send(ctx, { text: ctx.t("stats-refused") });
       return;
     }
     const { storage } = alerts;
     const counts = storage.outbox.counts();
     const lastFeed = storage.feeds.lastCheckedAt();
-    await ctx.reply(
-      ctx.t("stats", {
+    await send(ctx, {
+      text: ctx.t("stats", {
         articles: ctx.deps.knowledge.articles.length,
         passages: ctx.deps.knowledge.passageCount,
         subscribers: storage.subscriptions.count(),
@@ -43,8 +44,7 @@ export function subscriptionsFeature(): Composer<BotContext> {
         dropped: counts.dropped,
         feed: lastFeed ? new Date(lastFeed).toISOString().replace("T", " ").slice(0, 19) + " UTC" : "—",
       }),
-      { parse_mode: "HTML" },
-    );
+    });
   });
 
   // The bot was removed, kicked or blocked: that chat's subscription ends.
@@ -73,11 +73,11 @@ async function change(ctx: BotContext, action: "subscribe" | "unsubscribe"): Pro
   const alerts = ctx.deps.alerts;
   const chat = ctx.chat;
   if (!alerts || !chat) {
-    await ctx.reply(ctx.t("alerts-unavailable"));
+    await send(ctx, { text: ctx.t("alerts-unavailable") });
     return;
   }
   if (!(await mayChange(ctx))) {
-    await ctx.reply(ctx.t("admins-only"), replyTo(ctx));
+    await send(ctx, { text: ctx.t("admins-only") });
     return;
   }
   const { subscriptions } = alerts.storage;
@@ -87,11 +87,11 @@ async function change(ctx: BotContext, action: "subscribe" | "unsubscribe"): Pro
     const subscribedBy = ctx.senderChat ? null : (ctx.from?.id ?? null);
     const added = subscriptions.add({ chatId: chat.id, chatType: chat.type as SubscriberChatType, title: title ?? null, subscribedBy });
     ctx.log.info({ chat: chat.id, type: chat.type, added }, "subscribe");
-    await ctx.reply(ctx.t(added ? "subscribed" : "already-subscribed"), { parse_mode: "HTML", ...replyTo(ctx) });
+    await send(ctx, { text: ctx.t(added ? "subscribed" : "already-subscribed") });
   } else {
     const removed = subscriptions.remove(chat.id);
     ctx.log.info({ chat: chat.id, removed }, "unsubscribe");
-    await ctx.reply(ctx.t(removed ? "unsubscribed" : "not-subscribed"), { parse_mode: "HTML", ...replyTo(ctx) });
+    await send(ctx, { text: ctx.t(removed ? "unsubscribed" : "not-subscribed") });
   }
 }
 
@@ -105,6 +105,3 @@ async function mayChange(ctx: BotContext): Promise<boolean> {
   return member.status === "creator" || member.status === "administrator";
 }
 
-function replyTo(ctx: BotContext) {
-  return ctx.msg && ctx.chat?.type !== "channel" ? { reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true } } : {};
-}
