@@ -93,7 +93,10 @@ export function analyzeQuery(text: string): AnalyzedQuery {
   const words: Words = { canonical, folded: canonical.map(foldSyllable), toned: canonical.map((s) => hasDiacritics(s)) };
   const english = isEnglish(words);
   const cues = english ? ENGLISH_CUES : VIETNAMESE_CUES;
-  const concepts = english ? englishConcepts(words, cues.removed) : vietnameseConcepts(words, cues.removed);
+  const found = english ? englishConcepts(words, cues.removed) : vietnameseConcepts(words, cues.removed);
+  // Where the asking words point ("bao nhiêu mô hình") is read before repeats are dropped.
+  const expects = expectation(words, found, cues);
+  const concepts = distinct(found);
   const terms = new Set<string>();
   const highlight = new Set<string>();
   for (const concept of concepts) {
@@ -102,8 +105,21 @@ export function analyzeQuery(text: string): AnalyzedQuery {
       for (const word of phrase.folded) if (!FOLDED_STOPWORDS.has(word)) highlight.add(word);
     }
   }
-  const expects = expectation(words, concepts, cues);
   return { text, language: english ? "en" : "vi", concepts, ...(expects ? { expects } : {}), terms: [...terms], highlight };
+}
+
+/**
+ * A concept said twice counts once: a question is not more about "khó khăn" for repeating it,
+ * and a long message of repeats would otherwise cost a check per repeat for every candidate.
+ */
+function distinct(concepts: readonly Concept[]): Concept[] {
+  const seen = new Set<string>();
+  return concepts.filter((concept) => {
+    const key = concept.phrases.map((p) => `${p.folded.join(" ")}/${p.exact?.join(" ") ?? ""}`).join("|");
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**
