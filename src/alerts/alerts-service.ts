@@ -12,6 +12,9 @@ import { Broadcaster } from "./broadcaster.js";
 import { KnowledgeWatcher } from "./knowledge-watcher.js";
 import { NewArticles } from "./new-articles.js";
 
+/** Bot API methods that send or change a message in a chat: those count against Telegram's limit. */
+const MESSAGE_METHODS = /^(send|edit|copy|forward)/;
+
 export interface AlertsService {
   readonly storage: Storage;
   readonly broadcaster: Broadcaster;
@@ -22,6 +25,8 @@ export interface StartAlertsOptions {
   readonly config: Config;
   readonly token: string;
   readonly apiRoot: string;
+  /** The bot's own client (answers): alerts make room for the messages it sends. */
+  readonly botApi: Api;
   readonly botUsername: string;
   readonly knowledge: KnowledgeIndex;
   readonly logger: Logger;
@@ -40,6 +45,11 @@ export async function startAlerts(options: StartAlertsOptions): Promise<AlertsSe
     botUsername: options.botUsername,
     logger: logger.child({ part: "alerts" }),
     ratePerSecond: config.alerts.alertRate,
+  });
+  // Telegram's ~30 messages a second are shared: answers first, alerts take what is left.
+  options.botApi.config.use((prev, method, payload, signal) => {
+    if (MESSAGE_METHODS.test(method)) broadcaster.noteAnswerSent();
+    return prev(method, payload, signal);
   });
   const newArticles = new NewArticles({ knowledge, storage, logger, onQueued: () => broadcaster.wake() });
   const queued = newArticles.reconcile();

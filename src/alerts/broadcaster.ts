@@ -5,7 +5,9 @@
  *   and marked 'sent' when Telegram answers. After a hard kill, claimed rows count as sent (the
  *   request was on its way), so nothing is sent twice; pending rows are simply sent on restart.
  * - Limits: ALERT_RATE messages per second over all chats (token bucket), at most 20 per minute
- *   per group or channel and one per second per private chat.
+ *   per group or channel and one per second per private chat. Telegram's ~30 messages a second
+ *   are shared with the bot's answers, and answers come first: while users are being answered,
+ *   alerts take only what ALERT_RATE leaves (never less than a tenth of it, so they still move).
  * - Errors: 429 waits `retry_after` for that chat only (other chats and user answers go on);
  *   5xx and network errors back off and retry; 403 (blocked, kicked, deleted) and "chat not found"
  *   end the subscription; a group upgraded to a supergroup moves its subscription and resends.
@@ -40,6 +42,10 @@ const MAX_BACKOFF_MS = 5 * 60_000;
  * T seconds.
  */
 const BUCKET_CAPACITY = 1.5;
+/** However busy the bot is answering, alerts keep this share of ALERT_RATE. */
+const MIN_ALERT_SHARE = 0.1;
+/** The answer rate is averaged over about this long (seconds). */
+const ANSWER_RATE_WINDOW_S = 1;
 /** After this many failed attempts (5xx, network) an alert is dropped and logged. */
 const MAX_ATTEMPTS = 25;
 
@@ -48,6 +54,9 @@ export class Broadcaster {
   private readonly concurrency: number;
   private tokens: number;
   private lastRefill = performance.now();
+  /** Answers per second lately: an exponentially decaying count. */
+  private answerRate = 0;
+  private answerRateAt = performance.now();
   private readonly inFlight = new Map<number, Promise<void>>(); // by outbox id
   private readonly busyChats = new Set<number>();
   /** Send times per chat in the last minute, for the per-chat limits. */
@@ -74,6 +83,12 @@ export class Broadcaster {
   /** New alerts were queued: look now rather than at the next timer. */
   wake(): void {
     this.wakeUp?.();
+  }
+
+  /** The bot sent a user a message (an answer, an edit): alerts make room for it. */
+  noteAnswerSent(): void {
+    this.decayAnswerRate();
+    this.answerRate += 1 / ANSWER_RATE_WINDOW_S;
   }
 
   /** Stops taking alerts and waits for those in flight. */
@@ -128,8 +143,8 @@ export class Broadcaster {
 
   /** Waits for a token of the global rate. The bucket holds 1.5 tokens: sends are evenly spaced, no bursts. */
   private async takeToken(): Promise<void> {
-    const rate = this.options.ratePerSecond;
     for (;;) {
+      const rate = this.alertRateNow();
       const now = performance.now();
       this.tokens = Math.min(BUCKET_CAPACITY, this.tokens + ((now - this.lastRefill) * rate) / 1000);
       this.lastRefill = now;
@@ -139,6 +154,19 @@ export class Broadcaster {
       }
       await new Promise((resolve) => setTimeout(resolve, Math.ceil(((1 - this.tokens) * 1000) / rate)));
     }
+  }
+
+  /** ALERT_RATE less the answers being sent, but at least MIN_ALERT_SHARE of it. */
+  private alertRateNow(): number {
+    this.decayAnswerRate();
+    const full = this.options.ratePerSecond;
+    return Math.min(full, Math.max(full * MIN_ALERT_SHARE, full - this.answerRate));
+  }
+
+  private decayAnswerRate(): void {
+    const now = performance.now();
+    this.answerRate *= Math.exp(-(now - this.answerRateAt) / 1000 / ANSWER_RATE_WINDOW_S);
+    this.answerRateAt = now;
   }
 
   /** One request at a time per chat, ≤ 1/s to a private chat, ≤ groupPerMinute to a group or channel. */

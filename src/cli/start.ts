@@ -25,7 +25,15 @@ async function main(): Promise<void> {
   const deps: { -readonly [K in keyof BotDeps]: BotDeps[K] } = { knowledge: index, logger };
   const { bot, i18n } = createBot(config.bot.token, deps, { apiRoot: config.bot.apiRoot });
   await bot.init();
-  const alerts = await startAlerts({ config, token: config.bot.token, apiRoot: config.bot.apiRoot, botUsername: bot.botInfo.username, knowledge: index, logger });
+  const alerts = await startAlerts({
+    config,
+    token: config.bot.token,
+    apiRoot: config.bot.apiRoot,
+    botApi: bot.api,
+    botUsername: bot.botInfo.username,
+    knowledge: index,
+    logger,
+  });
   deps.alerts = { storage: alerts.storage, operators: config.alerts.adminUserIds };
   try {
     await registerCommands(bot.api, i18n, config.alerts.adminUserIds);

@@ -93,6 +93,30 @@ describe("Broadcaster", () => {
     for (let i = 0; i + 11 < times.length; i += 1) expect(times[i + 11]! - times[i]!).toBeGreaterThanOrEqual(1000);
   });
 
+  it("answers come first: while the bot answers users, alerts take only what ALERT_RATE leaves, never nothing", async () => {
+    const chats = ids(60);
+    const { emu, storage, newArticles, broadcaster } = await setup(chats, { rate: 20 });
+    // Users being answered at 15 messages a second, from a second before the article arrives.
+    const answering = setInterval(() => broadcaster.noteAnswerSent(), 1000 / 15);
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      broadcaster.start();
+      const started = Date.now();
+      newArticles.accept(seedArticle());
+      await new Promise((r) => setTimeout(r, 2000));
+      const during = emu.sent.filter((m) => m.at >= started).length;
+      // 20 − 15 = 5 alerts a second (plus the bucket's start), not 20.
+      expect(during).toBeGreaterThanOrEqual(6);
+      expect(during).toBeLessThanOrEqual(16);
+    } finally {
+      clearInterval(answering);
+    }
+    // Once users are quiet, the rest goes out at the full rate; nothing is lost or doubled.
+    await drained(storage);
+    expect(new Set(emu.sent.map((m) => m.chatId)).size).toBe(60);
+    expect(emu.sent).toHaveLength(60);
+  });
+
   it("at most groupPerMinute alerts a minute to one group", async () => {
     const { emu, storage, newArticles, broadcaster } = await setup([-500]);
     const articles = [0, 1, 2, 3, 4].map(variant);
