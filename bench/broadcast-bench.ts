@@ -18,14 +18,14 @@
  *
  * Load: `users` private users ask questions continuously: each asks the next one as soon as the
  * answer to the previous one arrives, but not sooner than `user-interval` ms after the previous
- * question (default 5000 ms: Telegram's ~30 messages/s are shared by alerts and answers, so with
- * ALERT_RATE 25 the users' answers must fit in the remaining ~5/s; at 700 ms 20 users alone would
- * ask 28/s and every answer would meet 429s — a capacity limit, not a bot fault). They ask for
- * `baseline` seconds before the article, then throughout the broadcast.
+ * question (default 5000 ms). Telegram's ~30 messages/s are shared by alerts and answers, and the
+ * bot puts answers first: alerts run at ALERT_RATE less the answer rate, but at least a tenth of
+ * ALERT_RATE (at 700 ms, 20 users ask 28/s and alerts slow to 2.5/s). They ask for `baseline`
+ * seconds before the article, then throughout the broadcast.
  *
  * Measured:
  *   - alert rate: alerts the emulator accepted, per second, from the first to the last, against
- *     ALERT_RATE (goal ≥ 90 %);
+ *     what ALERT_RATE leaves after the answers (goal ≥ 90 %);
  *   - lost (subscribed chats with no alert) and duplicates (alerts beyond one per chat), counted
  *     from the emulator's messages (goal 0 and 0), and the outbox rows the bot dropped;
  *   - answer latency, from the moment the emulator queues the user's message to the moment the
@@ -40,6 +40,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import type { Chat, User } from "grammy/types";
+import { MIN_ALERT_SHARE } from "../src/alerts/broadcaster.js";
 import { identityOf } from "../src/alerts/new-articles.js";
 import { parseArticle } from "../src/knowledge/parse-article.js";
 import { openDatabase } from "../src/storage/database.js";
@@ -106,7 +107,11 @@ export interface BroadcastBenchResult {
   readonly broadcastSeconds: number;
   /** Alerts per second over that span. */
   readonly achievedRate: number;
-  /** achievedRate / rate. */
+  /** Answers per second the users got during the broadcast. */
+  readonly answerRate: number;
+  /** What the bot should reach: ALERT_RATE less the answers (answers first), at least MIN_ALERT_SHARE of it. */
+  readonly targetRate: number;
+  /** achievedRate / targetRate. */
   readonly rateRatio: number;
   /** From the file written to the article indexed (folder watcher), ms. */
   readonly detectMs: number;
@@ -219,7 +224,8 @@ export async function runBroadcastBench(options: BroadcastBenchOptions = {}): Pr
     log(`  article indexed after ${detectMs} ms: ${total} alerts queued`);
 
     // Until the outbox is drained (every alert sent or dropped), with progress lines.
-    const deadline = Date.now() + (total / rate) * 3000 + 120_000;
+    // Alerts may slow to MIN_ALERT_SHARE of ALERT_RATE while users are answered.
+    const deadline = Date.now() + (total / (rate * MIN_ALERT_SHARE)) * 1500 + 120_000;
     let lastReport = Date.now();
     for (;;) {
       scan();
@@ -255,7 +261,9 @@ export async function runBroadcastBench(options: BroadcastBenchOptions = {}): Pr
     const answers429 = emu.calls.filter((c) => limited(c) && !chatIds.has(Number(c.payload.chat_id))).length;
     const baseline = latency(samples.filter((s) => firstAlertAt === undefined || s.sentAt < firstAlertAt));
     const during = latency(samples.filter((s) => firstAlertAt !== undefined && s.sentAt >= firstAlertAt && s.sentAt <= broadcastEnd));
-    const rateRatio = achievedRate / rate;
+    const answerRate = broadcastSeconds > 0 ? during.answers / broadcastSeconds : 0;
+    const targetRate = Math.min(rate, Math.max(rate * MIN_ALERT_SHARE, rate - answerRate));
+    const rateRatio = achievedRate / targetRate;
 
     return {
       settings: {
@@ -276,6 +284,8 @@ export async function runBroadcastBench(options: BroadcastBenchOptions = {}): Pr
       dropped,
       broadcastSeconds: round(broadcastSeconds, 1),
       achievedRate: round(achievedRate, 2),
+      answerRate: round(answerRate, 2),
+      targetRate: round(targetRate, 2),
       rateRatio: round(rateRatio, 3),
       detectMs,
       alerts429,
@@ -422,7 +432,8 @@ export function broadcastBenchTable(r: BroadcastBenchResult): string {
     ["machine", `${s.cpus} CPUs, load average ${s.loadAverage[0]} → ${s.loadAverage[1]}, Node ${s.node}`],
     ["article detected (watcher)", `${r.detectMs} ms`],
     ["broadcast (first → last alert)", `${r.broadcastSeconds} s`],
-    ["achieved alert rate", `${r.achievedRate}/s = ${(r.rateRatio * 100).toFixed(1)} % of ALERT_RATE ${mark(r.passed.rate)}`],
+    ["answers during the broadcast", `${r.answerRate}/s`],
+    ["achieved alert rate", `${r.achievedRate}/s = ${(r.rateRatio * 100).toFixed(1)} % of ${r.targetRate}/s (ALERT_RATE less answers) ${mark(r.passed.rate)}`],
     ["delivered", String(r.delivered)],
     ["lost", `${r.lost} ${mark(r.passed.lost)}`],
     ["duplicates", `${r.duplicates} ${mark(r.passed.duplicates)}`],
@@ -447,7 +458,7 @@ export function broadcastBenchMarkdown(r: BroadcastBenchResult): string {
     "",
     "| measure | result | goal |",
     "|---|---|---|",
-    `| alert rate | ${r.achievedRate}/s (${(r.rateRatio * 100).toFixed(1)} % of ${s.rate}/s) over ${r.broadcastSeconds} s | ≥ 90 % ${mark(r.passed.rate)} |`,
+    `| alert rate | ${r.achievedRate}/s (${(r.rateRatio * 100).toFixed(1)} % of ${r.targetRate}/s: ALERT_RATE ${s.rate} less ${r.answerRate} answers/s) over ${r.broadcastSeconds} s | ≥ 90 % ${mark(r.passed.rate)} |`,
     `| lost | ${r.lost} of ${s.chats} | 0 ${mark(r.passed.lost)} |`,
     `| duplicates | ${r.duplicates} | 0 ${mark(r.passed.duplicates)} |`,
     `| 429 from the emulator | ${r.alerts429} on alerts, ${r.answers429} on answers | — |`,

@@ -43,7 +43,7 @@ const MAX_BACKOFF_MS = 5 * 60_000;
  */
 const BUCKET_CAPACITY = 1.5;
 /** However busy the bot is answering, alerts keep this share of ALERT_RATE. */
-const MIN_ALERT_SHARE = 0.1;
+export const MIN_ALERT_SHARE = 0.1;
 /** The answer rate is averaged over about this long (seconds). */
 const ANSWER_RATE_WINDOW_S = 1;
 /** After this many failed attempts (5xx, network) an alert is dropped and logged. */
