@@ -1,8 +1,6 @@
 /** The command menus, in Vietnamese (default) and English, for private chats and groups. */
 import type { Api } from "grammy";
-import type { I18n } from "@grammyjs/i18n";
-import type { BotContext } from "./context.js";
-import { DEFAULT_LOCALE, LOCALES } from "./i18n.js";
+import { DEFAULT_LOCALE, LOCALES, type Translations } from "./i18n.js";
 
 export const PRIVATE_COMMANDS = ["start", "ask", "questions", "article", "subscribe", "unsubscribe", "status", "help"] as const;
 export const GROUP_COMMANDS = ["ask", "questions", "article", "status", "help"] as const;
@@ -10,7 +8,7 @@ export const GROUP_COMMANDS = ["ask", "questions", "article", "status", "help"] 
 export const GROUP_ADMIN_COMMANDS = ["ask", "questions", "article", "subscribe", "unsubscribe", "status", "help"] as const;
 export const OPERATOR_COMMANDS = [...PRIVATE_COMMANDS, "stats"] as const;
 
-export async function registerCommands(api: Api, i18n: I18n<BotContext>, operators: readonly number[] = []): Promise<void> {
+export async function registerCommands(api: Api, i18n: Translations, operators: readonly number[] = []): Promise<void> {
   for (const locale of LOCALES) {
     const describe = (commands: readonly string[]) => commands.map((command) => ({ command, description: i18n.t(locale, `cmd-${command}`) }));
     // The default locale is also the menu for every language without its own.

@@ -14,7 +14,7 @@ import { commandsFeature } from "./features/commands.js";
 import { inlineFeature } from "./features/inline.js";
 import { subscriptionsFeature } from "./features/subscriptions.js";
 import { unhandledFeature } from "./features/unhandled.js";
-import { type Locale, type Translate, createI18n, localeOf, translators } from "./i18n.js";
+import { type Translate, Translations, localeOf } from "./i18n.js";
 import { RecentAnswers } from "./recent-answers.js";
 import { send } from "./reply.js";
 
@@ -34,10 +34,10 @@ export const DEFAULT_RATE_LIMIT = { timeFrameMs: 3000, limit: 5 };
 export function createBot(token: string, deps: BotDeps, options: CreateBotOptions = {}) {
   const client: BotConfig<BotContext>["client"] = options.apiRoot ? { apiRoot: options.apiRoot } : {};
   const recent = new RecentAnswers();
-  const i18n = createI18n();
+  const i18n = new Translations();
   const bot = new Bot<BotContext>(token, {
     client,
-    ContextConstructor: contextClass(deps, recent, translators(i18n)),
+    ContextConstructor: contextClass(deps, recent, i18n),
     ...(options.botInfo ? { botInfo: options.botInfo } : {}),
   });
   const maxRetries = options.maxRetries ?? 3;
@@ -85,7 +85,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
 function contextClass(
   deps: BotDeps,
   recent: RecentAnswers,
-  translate: Readonly<Record<Locale, Translate>>,
+  translations: Translations,
 ): new (...args: ConstructorParameters<typeof Context>) => BotContext {
   return class BotContextWithDeps extends Context implements BotContextExtras {
     readonly deps = deps;
@@ -95,7 +95,7 @@ function contextClass(
       return (this.#log ??= deps.logger.child({ update_id: this.update.update_id }));
     }
     get t(): Translate {
-      return translate[localeOf(this.from?.language_code)];
+      return translations.translator(localeOf(this.from?.language_code));
     }
   };
 }

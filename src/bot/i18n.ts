@@ -1,12 +1,12 @@
 /**
  * Replies in Vietnamese by default, in English for users whose Telegram language is English.
- * The i18n plugin loads the Fluent files and formats messages; each update gets the translator
- * of its user's locale from the bot's context (create-bot.ts), not from the plugin's middleware,
- * which negotiates the locale again on every message it formats.
+ * Messages are Fluent files in locales/ (vi.ftl, en.ftl), formatted by @fluent/bundle — the engine
+ * of grammY's i18n plugin, used directly: the plugin itself pulls in a Deno shim (~15 MB of
+ * memory in every bot process) and negotiates the locale again for every message it formats.
  */
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { I18n } from "@grammyjs/i18n";
-import type { BotContext } from "./context.js";
+import { FluentBundle, FluentResource } from "@fluent/bundle";
 
 export const LOCALES = ["vi", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -19,26 +19,50 @@ export function localeOf(languageCode: string | undefined): Locale {
 /** Formats a message of the user's locale by key, with variables. */
 export type Translate = (key: string, variables?: Record<string, string | number>) => string;
 
-export function createI18n(): I18n<BotContext> {
-  return new I18n<BotContext>({
-    defaultLocale: DEFAULT_LOCALE,
-    // The repository's locales/ folder: two levels up from src/bot/ and from the built dist/bot/.
-    directory: fileURLToPath(new URL("../../locales", import.meta.url)),
-    // Fluent would wrap variables in Unicode isolation marks; Telegram shows them as noise.
-    fluentBundleOptions: { useIsolating: false },
-  });
-}
+/** The repository's locales/ folder: two levels up from src/bot/ and from the built dist/bot/. */
+const LOCALES_DIR = fileURLToPath(new URL("../../locales", import.meta.url));
 
-/** One translator per locale; messages without variables are formatted once. */
-export function translators(i18n: I18n<BotContext>): Readonly<Record<Locale, Translate>> {
-  const forLocale = (locale: Locale): Translate => {
-    const fixed = new Map<string, string>();
-    return (key, variables) => {
-      if (variables) return i18n.t(locale, key, variables);
-      let text = fixed.get(key);
-      if (text === undefined) fixed.set(key, (text = i18n.t(locale, key)));
-      return text;
-    };
-  };
-  return { vi: forLocale("vi"), en: forLocale("en") };
+export class Translations {
+  private readonly bundles = new Map<Locale, FluentBundle>();
+  private readonly translators = new Map<Locale, Translate>();
+
+  /**
+   * Reads `<locale>.ftl` of every locale. A message defined twice stops the start; one Fluent cannot
+   * parse is skipped (it would show as `{key}`): tests/bot/i18n.test.ts formats every message.
+   */
+  constructor(directory = LOCALES_DIR) {
+    for (const locale of LOCALES) {
+      const file = `${directory}/${locale}.ftl`;
+      // Fluent would wrap variables in Unicode isolation marks; Telegram shows them as noise.
+      const bundle = new FluentBundle(locale, { useIsolating: false });
+      const errors = bundle.addResource(new FluentResource(readFileSync(file, "utf8")));
+      if (errors.length > 0) throw new Error(`${file}: ${errors.map((e) => e.message).join("; ")}`);
+      this.bundles.set(locale, bundle);
+    }
+  }
+
+  /** The message in that locale, else in the default one; `{key}` when neither has it. */
+  t(locale: Locale, key: string, variables?: Record<string, string | number>): string {
+    for (const bundle of [this.bundles.get(locale)!, this.bundles.get(DEFAULT_LOCALE)!]) {
+      const message = bundle.getMessage(key);
+      if (message?.value) return bundle.formatPattern(message.value, variables);
+    }
+    return `{${key}}`;
+  }
+
+  /** A translator bound to a locale; messages without variables are formatted once. */
+  translator(locale: Locale): Translate {
+    let translate = this.translators.get(locale);
+    if (!translate) {
+      const fixed = new Map<string, string>();
+      translate = (key, variables) => {
+        if (variables) return this.t(locale, key, variables);
+        let text = fixed.get(key);
+        if (text === undefined) fixed.set(key, (text = this.t(locale, key)));
+        return text;
+      };
+      this.translators.set(locale, translate);
+    }
+    return translate;
+  }
 }
