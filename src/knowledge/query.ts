@@ -89,7 +89,8 @@ interface Words {
 }
 
 export function analyzeQuery(text: string): AnalyzedQuery {
-  const canonical = canonicalSyllables(text.slice(0, 1000));
+  // A syllable with nothing left once folded (a lone combining mark) says nothing.
+  const canonical = canonicalSyllables(text.slice(0, 1000)).filter((syllable) => foldSyllable(syllable) !== "");
   const words: Words = { canonical, folded: canonical.map(foldSyllable), toned: canonical.map((s) => hasDiacritics(s)) };
   const english = isEnglish(words);
   const cues = english ? ENGLISH_CUES : VIETNAMESE_CUES;

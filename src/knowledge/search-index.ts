@@ -463,6 +463,7 @@ function toneCredit(phrase: PreparedPhrase, canonical: () => string): number {
  * includes(" phrase "): a search for a leading space stops at every word.
  */
 function containsPhrase(paddedText: string, phrase: string): boolean {
+  if (!phrase) return false; // indexOf("") finds it everywhere, forever
   for (let at = paddedText.indexOf(phrase); at >= 0; at = paddedText.indexOf(phrase, at + 1)) {
     if (paddedText.charCodeAt(at - 1) === SPACE && paddedText.charCodeAt(at + phrase.length) === SPACE) return true;
   }
