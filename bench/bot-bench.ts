@@ -4,7 +4,7 @@
  * emulator (tests/e2e/emulator.ts) on 127.0.0.1 — no Telegram, no internet.
  *
  *   npx tsx bench/bot-bench.ts [--answers 5000] [--warmup 500] [--concurrency 50] [--chats 2000]
- *                              [--modes polling,webhook,webhook-parallel] [--cpu-prof DIR]
+ *                              [--modes polling,webhook] [--cpu-prof DIR]
  *                              [--node-args "--max-semi-space-size=32"] [--knowledge DIR] [--json]
  *
  * Load: `concurrency` users ask at once; each asks its next question when the answer to the last
@@ -24,26 +24,22 @@
  * Modes:
  *   polling           BOT_MODE=polling: the bot long-polls the emulator (grammY runner).
  *   webhook           BOT_MODE=webhook: the emulator delivers updates to the bot's webhook
- *                     server, one request at a time, as the emulator does (Telegram uses up to
- *                     max_connections = 40 in parallel): throughput is bounded by latency.
- *   webhook-parallel  BOT_MODE=webhook, but once the bot has set its webhook the bench takes
- *                     over delivery and posts each update at once over up to 40 keep-alive
- *                     connections, as Telegram would; the emulator still serves the Bot API.
+ *                     server as Telegram does: up to max_connections (40) at once over
+ *                     keep-alive connections, one update per chat at a time.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { Agent, request } from "node:http";
 import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { Update, User } from "grammy/types";
+import type { User } from "grammy/types";
 import { build, builtCli } from "../tests/build.js";
 import { startEmulator, type RecordedCall, type SentMessage } from "../tests/e2e/emulator.js";
 import { mulberry32 } from "./corpus.js";
 
-export type BotBenchMode = "polling" | "webhook" | "webhook-parallel";
-export const BOT_BENCH_MODES: readonly BotBenchMode[] = ["polling", "webhook", "webhook-parallel"];
+export type BotBenchMode = "polling" | "webhook";
+export const BOT_BENCH_MODES: readonly BotBenchMode[] = ["polling", "webhook"];
 
 export interface BotBenchOptions {
   /** Answers measured per mode, after the warm-up. */
@@ -54,8 +50,6 @@ export interface BotBenchOptions {
   /** Distinct private chats the askers rotate over (see the rate limit note above). */
   readonly chats?: number;
   readonly modes?: readonly BotBenchMode[];
-  /** Connections the bench uses in webhook-parallel mode (Telegram's max_connections default). */
-  readonly webhookConnections?: number;
   /** Writes a V8 CPU profile of the bot process per mode into this folder. */
   readonly cpuProfDir?: string;
   /** Extra node options for the bot process, e.g. ["--max-semi-space-size=32"] (experiments). */
@@ -270,7 +264,6 @@ async function runMode(mode: BotBenchMode, settings: Required<Omit<BotBenchOptio
   const work = mkdtempSync(path.join(tmpdir(), `hoibao-bot-bench-${mode}-`));
   const emulator = await startEmulator({ token: TOKEN, bot: { username: BOT_USERNAME, first_name: "Hỏi báo (bench)" } });
   let bot: BotProcess | undefined;
-  const agent = new Agent({ keepAlive: true, maxSockets: settings.webhookConnections });
   const timers = new Set<NodeJS.Timeout>();
   try {
     const knowledgeDir = path.join(work, "knowledge");
@@ -339,28 +332,7 @@ async function runMode(mode: BotBenchMode, settings: Required<Omit<BotBenchOptio
     died.catch(() => undefined);
     await Promise.race([emulator.waitForCall(ready, (c) => c.ok, { timeoutMs: 90_000 }), died]);
     const startupMs = performance.now() - spawnedAt;
-    if (mode === "webhook-parallel") {
-      // The bench delivers from now on: the emulator forgets the webhook (the bot does not know).
-      const res = await fetch(`${emulator.apiRoot}/bot${TOKEN}/deleteWebhook`, { method: "POST" });
-      if (!res.ok) throw new Error(`deleteWebhook on the emulator failed: ${res.status}`);
-    }
     log(`${mode}: bot ready in ${(startupMs / 1000).toFixed(1)} s (pid ${bot.pid})`);
-
-    const deliver = (update: Update): Promise<void> =>
-      new Promise((resolve, reject) => {
-        const body = JSON.stringify(update);
-        const req = request(webhookUrl, {
-          method: "POST",
-          agent,
-          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), "x-telegram-bot-api-secret-token": WEBHOOK_SECRET },
-        });
-        req.on("response", (res) => {
-          res.resume();
-          res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`webhook answered ${res.statusCode}`))));
-        });
-        req.on("error", reject);
-        req.end(body);
-      });
 
     const total = settings.warmup + settings.answers;
     const chatsPerSlot = Math.max(1, Math.floor(settings.chats / settings.concurrency));
@@ -397,12 +369,7 @@ async function runMode(mode: BotBenchMode, settings: Required<Omit<BotBenchOptio
             },
           });
         });
-        const updateId = emulator.sendUserMessage({ from, text: question.text });
-        if (mode === "webhook-parallel") {
-          const update = emulator.updates[emulator.updates.length - 1];
-          if (update?.update_id !== updateId) throw new Error("the update just queued is not the last one");
-          void deliver(update).catch((error: unknown) => log(`${mode}: delivery failed: ${String(error)}`));
-        }
+        emulator.sendUserMessage({ from, text: question.text });
         const message = await reply;
         answered += 1;
         if (answered > settings.warmup && answered <= total) {
@@ -454,7 +421,6 @@ async function runMode(mode: BotBenchMode, settings: Required<Omit<BotBenchOptio
     };
   } finally {
     for (const timer of timers) clearTimeout(timer);
-    agent.destroy();
     await bot?.stop();
     await emulator.close();
     rmSync(work, { recursive: true, force: true });
@@ -472,7 +438,6 @@ export async function runBotBench(options: BotBenchOptions = {}): Promise<BotBen
     warmup: options.warmup ?? 500,
     concurrency: options.concurrency ?? 50,
     chats: options.chats ?? 2000,
-    webhookConnections: options.webhookConnections ?? 40,
     knowledgeDir: options.knowledgeDir ?? "knowledge",
     answerTimeoutSeconds: options.answerTimeoutSeconds ?? 60,
     seed: options.seed ?? 1,
@@ -549,7 +514,7 @@ export function botBenchMarkdown(result: BotBenchResult): string {
       `${s.questions.inScope} in-scope and ${s.questions.outOfScope} out-of-scope ones. Latency: from the update entering the emulator's ` +
       `queue to the bot's sendMessage reaching it. CPU: utime + stime of the bot process; RSS: its VmHWM. ` +
       `Goals: ≤ ${g.cpuMsPerAnswer} ms CPU per answer (≥ ${g.answersPerSecond} answers/s on 2 cores), peak RSS ≤ ${g.peakRssMb} MB. ` +
-      `Webhook: the emulator delivers one update at a time; webhook-parallel: 40 connections, as Telegram. ${s.cpus}, Node ${s.node}.`,
+      `Webhook: the emulator delivers as Telegram does, up to 40 updates at once over keep-alive connections. ${s.cpus}, Node ${s.node}.`,
   ];
   return lines.join("\n");
 }
@@ -655,7 +620,7 @@ async function main(): Promise<void> {
   try {
     options = parseArgs(process.argv.slice(2));
   } catch (error) {
-    process.stderr.write(`bot-bench: ${(error as Error).message}\nusage: npx tsx bench/bot-bench.ts [--answers 5000] [--warmup 500] [--concurrency 50] [--chats 2000] [--modes polling,webhook,webhook-parallel] [--cpu-prof DIR] [--node-args "--flag …"] [--knowledge DIR] [--json]\n`);
+    process.stderr.write(`bot-bench: ${(error as Error).message}\nusage: npx tsx bench/bot-bench.ts [--answers 5000] [--warmup 500] [--concurrency 50] [--chats 2000] [--modes polling,webhook] [--cpu-prof DIR] [--node-args "--flag …"] [--knowledge DIR] [--json]\n`);
     process.exit(2);
   }
   const result = await runBotBench(options);

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { Bot, GrammyError, HttpError, InlineKeyboard, webhookCallback } from "grammy";
-import type { Chat, User } from "grammy/types";
+import type { Chat, Update, User } from "grammy/types";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { detectEntities, parseHtml } from "./emulator-html.js";
 import { startEmulator, type Emulator } from "./emulator.js";
@@ -56,6 +56,71 @@ async function listen(handler: RequestListener): Promise<string> {
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+}
+
+/** Resolves when `check` holds, polling; rejects after `timeoutMs`. */
+async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+interface HookHit {
+  updateId: number;
+  /** The chat, else the sender, as the emulator orders deliveries; "none" for neither. */
+  key: string;
+  status: number;
+}
+
+function hookKey(update: Update): string {
+  const chat = update.message?.chat ?? update.callback_query?.message?.chat;
+  if (chat !== undefined) return `chat ${chat.id}`;
+  const from = update.inline_query?.from ?? update.callback_query?.from;
+  return from === undefined ? "none" : `user ${from.id}`;
+}
+
+/**
+ * A webhook that answers each update after `holdMs` (with `status(update)`), recording the
+ * requests, how many were in flight at most (overall and per key) and its TCP connections.
+ */
+async function slowHook(holdMs: number, status: (update: Update) => number = () => 200) {
+  const hits: HookHit[] = [];
+  const perKey = new Map<string, number>();
+  const open = new Set<Socket>();
+  const stats = { inFlight: 0, maxInFlight: 0, maxPerKey: 0, connections: 0 };
+  const url = await listen((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const update = JSON.parse(Buffer.concat(chunks).toString()) as Update;
+      const hit = { updateId: update.update_id, key: hookKey(update), status: status(update) };
+      hits.push(hit);
+      stats.maxInFlight = Math.max(stats.maxInFlight, ++stats.inFlight);
+      const keyed = (perKey.get(hit.key) ?? 0) + 1;
+      perKey.set(hit.key, keyed);
+      if (hit.key !== "none") stats.maxPerKey = Math.max(stats.maxPerKey, keyed);
+      setTimeout(() => {
+        stats.inFlight--;
+        perKey.set(hit.key, (perKey.get(hit.key) ?? 1) - 1);
+        res.writeHead(hit.status).end();
+      }, holdMs);
+    });
+  });
+  servers[servers.length - 1]?.on("connection", (socket: Socket) => {
+    stats.connections++;
+    open.add(socket);
+    socket.on("close", () => open.delete(socket));
+  });
+  return {
+    url,
+    hits,
+    stats,
+    get openSockets() {
+      return open.size;
+    },
+  };
 }
 
 beforeEach(async () => {
@@ -428,6 +493,114 @@ describe("webhooks", () => {
     } finally {
       await local.close();
     }
+  });
+
+  it("delivers updates of different chats at once, up to max_connections", async () => {
+    const hook = await slowHook(150);
+    await raw(emu, "setWebhook", { url: hook.url, max_connections: 3 });
+    const users = Array.from({ length: 8 }, (_, i): User => ({ id: 3000 + i, is_bot: false, first_name: `Người ${i}` }));
+    const ids = users.slice(0, 5).map((from) => emu.sendUserMessage({ from, text: "một" }));
+    // Queued while deliveries are in flight: they go as connections free up.
+    await emu.waitFor(() => emu.webhookDeliveries.length > 0);
+    ids.push(...users.slice(5).map((from) => emu.sendUserMessage({ from, text: "hai" })));
+    await emu.waitFor(() => emu.webhookDeliveries.filter((d) => d.ok).length === 8, 5000);
+    expect(hook.stats.maxInFlight).toBe(3);
+    expect(hook.hits.map((h) => h.updateId).sort()).toEqual([...ids].sort());
+    expect(emu.webhookDeliveries.every((d) => d.ok && d.attempt === 1 && d.status === 200)).toBe(true);
+    expect((await raw(emu, "getWebhookInfo")).result).toMatchObject({ max_connections: 3, pending_update_count: 0 });
+
+    // Without max_connections, the emulator's option (Telegram's default is 40).
+    const local = await startEmulator({ webhook: { maxConnections: 4 } });
+    try {
+      const other = await slowHook(150);
+      await raw(local, "setWebhook", { url: other.url });
+      for (const from of users) local.sendUserMessage({ from, text: "ba" });
+      await local.waitFor(() => local.webhookDeliveries.filter((d) => d.ok).length === 8, 5000);
+      expect(other.stats.maxInFlight).toBe(4);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it("delivers one update per chat (or sender, without a chat) at a time, in queue order, retries first", async () => {
+    const local = await startEmulator({ webhook: { retryDelayMs: 20 } });
+    try {
+      const carol: User = { id: 1003, is_bot: false, first_name: "Carol" };
+      const ids: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        ids.push(local.sendUserMessage({ from: alice, text: `alice ${i}` }));
+        ids.push(local.sendUserMessage({ from: bob, chat: group, text: `nhóm ${i}` }));
+        ids.push(local.sendInlineQuery(carol, `tìm ${i}`));
+      }
+      // A button of an inline message: no chat, so it waits for carol's inline queries.
+      ids.push(local.pushUpdate({ callback_query: { id: "cq-1", from: carol, chat_instance: "77", inline_message_id: "inl_1", data: "x" } }));
+      // No chat and no sender: goes any time.
+      const poll = { id: "p1", question: "?", options: [], total_voter_count: 0, is_closed: true, is_anonymous: true, type: "regular" };
+      ids.push(local.pushUpdate({ poll: poll as unknown as NonNullable<Update["poll"]> }));
+      const first = ids[0]!;
+      let failed = false;
+      // Alice's first update fails once: her next one waits for the retry.
+      const hook = await slowHook(30, (u) => (u.update_id === first && !failed ? ((failed = true), 500) : 200));
+      await raw(local, "setWebhook", { url: hook.url });
+      await local.waitFor(() => local.webhookDeliveries.filter((d) => d.ok).length === ids.length, 5000);
+
+      expect(hook.stats.maxPerKey).toBe(1);
+      expect(hook.stats.maxInFlight).toBeGreaterThan(1);
+      const order = (key: string): number[] => hook.hits.filter((h) => h.key === key).map((h) => h.updateId);
+      const queued = (key: string): number[] => ids.filter((id) => hookKey(local.update(id)!) === key);
+      expect(order(`chat ${alice.id}`)).toEqual([first, ...queued(`chat ${alice.id}`)]);
+      expect(order(`chat ${group.id}`)).toEqual(queued(`chat ${group.id}`));
+      expect(order(`user ${carol.id}`)).toEqual(queued(`user ${carol.id}`));
+      expect(queued(`user ${carol.id}`)).toHaveLength(5);
+      expect(local.webhookDeliveries.filter((d) => d.updateId === first).map((d) => [d.attempt, d.status])).toEqual([
+        [1, 500],
+        [2, 200],
+      ]);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it("reuses keep-alive connections and closes them when the webhook is deleted and on close()", async () => {
+    const local = await startEmulator();
+    try {
+      const hook = await slowHook(0);
+      await raw(local, "setWebhook", { url: hook.url, max_connections: 2 });
+      for (let i = 0; i < 6; i++) local.sendUserMessage({ from: alice, text: `tin ${i}` });
+      await local.waitFor(() => local.webhookDeliveries.filter((d) => d.ok).length === 6);
+      expect(hook.hits).toHaveLength(6);
+      expect(hook.stats.connections).toBeLessThanOrEqual(2);
+      expect(hook.openSockets).toBeGreaterThan(0);
+      await raw(local, "deleteWebhook");
+      await until(() => hook.openSockets === 0, "the connections to close after deleteWebhook");
+
+      await raw(local, "setWebhook", { url: hook.url });
+      local.sendUserMessage({ from: bob, text: "lại" });
+      await local.waitFor(() => local.webhookDeliveries.filter((d) => d.ok).length === 7);
+      expect(hook.openSockets).toBe(1);
+      await local.close();
+      await until(() => hook.openSockets === 0, "the connections to close on close()");
+    } finally {
+      await local.close();
+    }
+  });
+
+  it("stops at deleteWebhook: deliveries in flight finish, the rest wait for getUpdates", async () => {
+    const hook = await slowHook(150);
+    await raw(emu, "setWebhook", { url: hook.url, max_connections: 2 });
+    const users = Array.from({ length: 5 }, (_, i): User => ({ id: 3100 + i, is_bot: false, first_name: `Người ${i}` }));
+    const ids = users.map((from) => emu.sendUserMessage({ from, text: "chờ" }));
+    await until(() => hook.hits.length === 2, "two deliveries in flight");
+    await raw(emu, "deleteWebhook");
+    await emu.waitFor(() => emu.webhookDeliveries.length === 2);
+    expect(emu.webhookDeliveries.map((d) => [d.updateId, d.ok])).toEqual([
+      [ids[0], true],
+      [ids[1], true],
+    ]);
+    const rest = (await raw(emu, "getUpdates")).result as Update[];
+    expect(rest.map((u) => u.update_id)).toEqual(ids.slice(2));
+    await until(() => hook.openSockets === 0, "the connections to close once idle");
+    expect(hook.hits).toHaveLength(2);
   });
 
   it("deleteWebhook with drop_pending_updates clears the queue", async () => {

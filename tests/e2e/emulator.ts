@@ -7,11 +7,24 @@
  * bot did (`sent`, `calls`, `waitForMessage`, …). Delivery follows the real `getUpdates` and
  * webhook semantics, so polling and webhook code paths run unchanged.
  *
- * Deliberate simplifications: Markdown parse modes are not parsed; webhook delivery is sequential
- * (one connection) and accepts plain http URLs on any port; media methods are not implemented.
+ * Webhook delivery works like Telegram's: up to `max_connections` (setWebhook; else the
+ * `webhook.maxConnections` option, default 40) updates in flight at once over keep-alive
+ * connections, but one update per chat at a time and a chat's updates in queue order (updates
+ * without a chat go by their sender; those with neither, any time). An update not answered 2xx is
+ * retried before the chat's next one is sent.
+ *
+ * Deliberate simplifications: Markdown parse modes are not parsed; webhooks accept plain http URLs
+ * on any port; media methods are not implemented.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { request as httpsRequest } from "node:https";
+import {
+  Agent as HttpAgent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import type {
   BotCommand,
@@ -86,6 +99,8 @@ export interface EmulatorOptions {
     retryDelayMs?: number;
     /** How long to wait for the webhook to answer (default 10 s). */
     timeoutMs?: number;
+    /** Updates delivered at once when setWebhook sets no max_connections (default 40, as Telegram). */
+    maxConnections?: number;
   };
   /** After this, answerCallbackQuery fails with "query is too old" (default 15 s, like Telegram). */
   callbackQueryTtlMs?: number;
@@ -265,6 +280,19 @@ interface DeliveryResult {
   status?: number;
   error?: string;
   body?: string;
+  /** A kept-alive connection the webhook closed just as it was reused: nothing reached the webhook. */
+  staleSocket?: boolean;
+}
+
+/** The webhook setWebhook set, with the connections the emulator holds to it. */
+interface Webhook {
+  url: string;
+  secretToken?: string;
+  maxConnections?: number;
+  /** Keep-alive connections to `url`, made at the first delivery, destroyed when the webhook goes. */
+  agent?: HttpAgent;
+  /** Deliveries under way to this webhook (requests and pauses between attempts). */
+  active: number;
 }
 
 /** Update types Telegram does not deliver unless allowed_updates asks for them. */
@@ -281,6 +309,28 @@ const CHANNEL_BOT: User = { id: 136817688, is_bot: true, first_name: "Channel", 
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+
+const idOf = (value: unknown): number | undefined => (isObject(value) && typeof value.id === "number" ? value.id : undefined);
+
+/**
+ * Updates with the same key are delivered one at a time, in queue order: the chat (message,
+ * edited_message, channel_post, callback_query.message, my_chat_member, …), else the sender
+ * (inline_query, chosen_inline_result, inline callback_query, poll_answer's user, …). Updates with
+ * neither (poll) have no key.
+ */
+function deliveryKey(update: Update): string | undefined {
+  for (const [field, content] of Object.entries(update)) {
+    if (field === "update_id" || !isObject(content)) continue;
+    const chatId = idOf(content.chat) ?? (isObject(content.message) ? idOf(content.message.chat) : undefined);
+    if (chatId !== undefined) return `chat ${chatId}`;
+    const userId = idOf(content.from) ?? idOf(content.user);
+    return userId === undefined ? undefined : `user ${userId}`;
+  }
+  return undefined;
+}
+
+/** Telegram's default max_connections. */
+const DEFAULT_MAX_CONNECTIONS = 40;
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const emulator = new Emulator(options);
@@ -312,9 +362,13 @@ export class Emulator {
   private nextUpdateId: number;
   private poll: PendingPoll | undefined;
   private allowedUpdates: Set<string> | undefined;
-  private webhook: { url: string; secretToken?: string; maxConnections?: number } | undefined;
+  private webhook: Webhook | undefined;
   private webhookError: { date: number; message: string } | undefined;
-  private webhookBusy = false;
+  /** update_id of each update being delivered, from its first attempt until it is done. */
+  private readonly delivering = new Set<number>();
+  /** Delivery keys (chat or sender) with an update being delivered. */
+  private readonly busyKeys = new Set<string>();
+  private readonly webhookAgents = new Set<HttpAgent>();
   private readonly webhookRequests = new Set<{ destroy(): void }>();
   private readonly callbackQueries = new Map<string, { answered: boolean; createdAt: number }>();
   private readonly inlineQueries = new Map<string, { answered: boolean; createdAt: number }>();
@@ -401,6 +455,8 @@ export class Emulator {
     }
     this.timers.clear();
     for (const req of this.webhookRequests) req.destroy();
+    for (const agent of this.webhookAgents) agent.destroy();
+    this.webhookAgents.clear();
     this.listeners.clear();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
@@ -949,7 +1005,7 @@ export class Emulator {
     this.notify();
     // Let updates queued in the same tick travel together, as Telegram batches them.
     if (this.poll !== undefined) setImmediate(() => this.wakePoll());
-    if (this.webhook !== undefined) void this.pumpWebhook();
+    if (this.webhook !== undefined) this.pumpWebhook();
     return update.update_id;
   }
 
@@ -1019,20 +1075,21 @@ export class Emulator {
     this.updateAllowedUpdates(p);
     const same = this.webhook?.url === url && (this.webhook.secretToken ?? "") === secretToken;
     this.poll?.finish(new ApiError(409, "Conflict: terminated by setWebhook request"));
-    this.webhook = {
+    this.replaceWebhook({
       url,
       ...(secretToken !== "" && { secretToken }),
       ...(maxConnections !== undefined && { maxConnections: clamp(maxConnections, 1, 100) }),
-    };
+      active: 0,
+    });
     if (!same) this.webhookError = undefined;
-    void this.pumpWebhook();
+    this.pumpWebhook();
     return new Described(true, same ? "Webhook is already set" : "Webhook was set");
   }
 
   private deleteWebhook(p: Payload): Described {
     if (optBool(p, "drop_pending_updates")) this.queue = [];
     const had = this.webhook !== undefined;
-    this.webhook = undefined;
+    this.replaceWebhook(undefined);
     this.webhookError = undefined;
     return new Described(true, had ? "Webhook was deleted" : "Webhook is already deleted");
   }
@@ -1053,22 +1110,64 @@ export class Emulator {
     };
   }
 
-  /** Delivers queued updates one by one while a webhook is set, retrying non-2xx answers. */
-  private async pumpWebhook(): Promise<void> {
-    if (this.webhookBusy) return;
-    this.webhookBusy = true;
+  /**
+   * Deliveries in flight go on (and are recorded) when the webhook is deleted or replaced, but
+   * are not retried on it; its connections close when the last one ends.
+   */
+  private replaceWebhook(next: Webhook | undefined): void {
+    const old = this.webhook;
+    this.webhook = next;
+    if (old !== undefined) this.releaseAgent(old);
+  }
+
+  private connectionLimit(hook: Webhook): number {
+    return hook.maxConnections ?? this.options.webhook?.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  }
+
+  /** Closes the connections of a webhook that is no longer set and has nothing in flight. */
+  private releaseAgent(hook: Webhook): void {
+    if (hook === this.webhook || hook.active > 0 || hook.agent === undefined) return;
+    hook.agent.destroy();
+    this.webhookAgents.delete(hook.agent);
+    delete hook.agent;
+  }
+
+  /**
+   * Starts delivering every queued update it may while a webhook is set: at most
+   * max_connections at once, and per delivery key (chat, else sender) only the oldest queued
+   * update, once the one before it is done. Runs again whenever an update is queued or a
+   * delivery ends.
+   */
+  private pumpWebhook(): void {
+    const hook = this.webhook;
+    if (this.closed || hook === undefined) return;
+    const limit = this.connectionLimit(hook);
+    const passed = new Set<string>();
+    for (const update of this.queue) {
+      if (this.delivering.size >= limit) break;
+      const key = deliveryKey(update);
+      if (key !== undefined) {
+        // Only the oldest queued update of a key may go, and only when none of the key is out.
+        if (passed.has(key)) continue;
+        passed.add(key);
+        if (this.busyKeys.has(key)) continue;
+      }
+      if (this.delivering.has(update.update_id)) continue;
+      void this.deliver(hook, update, key);
+    }
+  }
+
+  /** Posts one update until the webhook answers 2xx or the attempts run out, then pumps again. */
+  private async deliver(hook: Webhook, update: Update, key: string | undefined): Promise<void> {
     const maxAttempts = this.options.webhook?.maxAttempts ?? 5;
     const retryDelayMs = this.options.webhook?.retryDelayMs ?? 100;
-    const attempts = new Map<number, number>();
+    this.delivering.add(update.update_id);
+    if (key !== undefined) this.busyKeys.add(key);
+    hook.active++;
     try {
-      for (;;) {
-        const hook = this.webhook;
-        const update = this.queue[0];
-        if (this.closed || hook === undefined || update === undefined) break;
-        const attempt = (attempts.get(update.update_id) ?? 0) + 1;
-        attempts.set(update.update_id, attempt);
-        const response = await this.postUpdate(hook.url, hook.secretToken, update);
-        if (this.closed) break;
+      for (let attempt = 1; ; attempt++) {
+        const response = await this.postUpdate(hook, update);
+        if (this.closed) return;
         this.webhookDeliveries.push({
           seq: ++this.lastSeq,
           updateId: update.update_id,
@@ -1078,38 +1177,64 @@ export class Emulator {
           ...(response.error !== undefined && { error: response.error }),
           at: Date.now(),
         });
-        if (response.ok || attempt >= maxAttempts) {
-          this.queue = this.queue.filter((u) => u !== update);
-          attempts.delete(update.update_id);
+        const finished = response.ok || attempt >= maxAttempts;
+        if (finished) this.queue = this.queue.filter((u) => u !== update);
+        if (!response.ok && this.webhook?.url === hook.url) {
+          this.webhookError = { date: nowSeconds(), message: response.error ?? "unknown error" };
         }
-        if (!response.ok) this.webhookError = { date: nowSeconds(), message: response.error ?? "unknown error" };
         this.notify();
         if (response.ok) this.runWebhookReply(response.body);
-        else if (attempt < maxAttempts) await this.sleep(retryDelayMs);
+        if (finished) return;
+        await this.sleep(retryDelayMs);
+        // Closed, webhook deleted or replaced (the update waits in the queue), or update dropped.
+        if (this.closed || this.webhook !== hook || !this.queue.includes(update)) return;
       }
     } finally {
-      this.webhookBusy = false;
+      this.delivering.delete(update.update_id);
+      if (key !== undefined) this.busyKeys.delete(key);
+      hook.active--;
+      this.releaseAgent(hook);
+      this.pumpWebhook();
     }
   }
 
-  private postUpdate(url: string, secretToken: string | undefined, update: Update): Promise<DeliveryResult> {
+  private async postUpdate(hook: Webhook, update: Update): Promise<DeliveryResult> {
     const body = JSON.stringify(update);
-    const target = new URL(url);
-    const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+    const target = new URL(hook.url);
+    let result = await this.sendUpdate(hook, target, body);
+    // The webhook server closed an idle connection as it was being reused: send on another one.
+    for (let i = 0; i < 3 && result.staleSocket === true && !this.closed; i++) {
+      result = await this.sendUpdate(hook, target, body);
+    }
+    const { staleSocket: _stale, ...rest } = result;
+    return rest;
+  }
+
+  private sendUpdate(hook: Webhook, target: URL, body: string): Promise<DeliveryResult> {
+    const https = target.protocol === "https:";
+    const send = https ? httpsRequest : httpRequest;
+    if (hook.agent === undefined) {
+      const options = { keepAlive: true, maxSockets: this.connectionLimit(hook) };
+      hook.agent = https ? new HttpsAgent(options) : new HttpAgent(options);
+      this.webhookAgents.add(hook.agent);
+    }
     return new Promise((resolve) => {
+      let settled = false;
+      let responded = false;
       const req = send(
         target,
         {
           method: "POST",
-          agent: false,
+          agent: hook.agent,
           timeout: this.options.webhook?.timeoutMs ?? 10_000,
           headers: {
             "content-type": "application/json",
             "content-length": Buffer.byteLength(body),
-            ...(secretToken !== undefined && { "x-telegram-bot-api-secret-token": secretToken }),
+            ...(hook.secretToken !== undefined && { "x-telegram-bot-api-secret-token": hook.secretToken }),
           },
         },
         (res) => {
+          responded = true;
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
           res.on("error", (e) => done({ ok: false, error: e.message }));
@@ -1123,17 +1248,24 @@ export class Emulator {
               ...(!ok && { error: `Wrong response from the webhook: ${status} ${res.statusMessage ?? ""}`.trimEnd() }),
             });
           });
+          res.on("close", () => done({ ok: false, error: "Connection closed" }));
         },
       );
       const done = (result: DeliveryResult): void => {
+        if (settled) return;
+        settled = true;
         this.webhookRequests.delete(req);
         resolve(result);
       };
       this.webhookRequests.add(req);
       req.on("timeout", () => req.destroy(new Error("Read timeout expired")));
-      req.on("error", (e: NodeJS.ErrnoException) =>
-        done({ ok: false, error: e.code === "ECONNREFUSED" ? "Connection refused" : e.message }),
-      );
+      req.on("error", (e: NodeJS.ErrnoException) => {
+        const stale = req.reusedSocket && e.code === "ECONNRESET" && !responded;
+        done({ ok: false, error: e.code === "ECONNREFUSED" ? "Connection refused" : e.message, ...(stale && { staleSocket: true }) });
+      });
+      req.on("close", () => {
+        if (!responded) done({ ok: false, error: "Connection closed" });
+      });
       req.end(body);
     });
   }
