@@ -89,9 +89,12 @@ interface Words {
 }
 
 export function analyzeQuery(text: string): AnalyzedQuery {
+  const syllables = canonicalSyllables(text.slice(0, 1000));
+  const foldedSyllables = syllables.map(foldSyllable);
   // A syllable with nothing left once folded (a lone combining mark) says nothing.
-  const canonical = canonicalSyllables(text.slice(0, 1000)).filter((syllable) => foldSyllable(syllable) !== "");
-  const words: Words = { canonical, folded: canonical.map(foldSyllable), toned: canonical.map((s) => hasDiacritics(s)) };
+  const kept = (_: string, i: number): boolean => foldedSyllables[i] !== "";
+  const canonical = syllables.filter(kept);
+  const words: Words = { canonical, folded: foldedSyllables.filter(kept), toned: canonical.map((s) => hasDiacritics(s)) };
   const english = isEnglish(words);
   const cues = english ? ENGLISH_CUES : VIETNAMESE_CUES;
   const found = english ? englishConcepts(words, cues.removed) : vietnameseConcepts(words, cues.removed);
