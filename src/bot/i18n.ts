@@ -24,7 +24,7 @@ const LOCALES_DIR = fileURLToPath(new URL("../../locales", import.meta.url));
 
 export class Translations {
   private readonly bundles = new Map<Locale, FluentBundle>();
-  private readonly translators = new Map<Locale, Translate>();
+  private readonly translators: Readonly<Record<Locale, Translate>> = { vi: this.bind("vi"), en: this.bind("en") };
 
   /**
    * Reads `<locale>.ftl` of every locale. A message defined twice stops the start; one Fluent cannot
@@ -50,19 +50,19 @@ export class Translations {
     return `{${key}}`;
   }
 
-  /** A translator bound to a locale; messages without variables are formatted once. */
+  /** The translator bound to a locale. */
   translator(locale: Locale): Translate {
-    let translate = this.translators.get(locale);
-    if (!translate) {
-      const fixed = new Map<string, string>();
-      translate = (key, variables) => {
-        if (variables) return this.t(locale, key, variables);
-        let text = fixed.get(key);
-        if (text === undefined) fixed.set(key, (text = this.t(locale, key)));
-        return text;
-      };
-      this.translators.set(locale, translate);
-    }
-    return translate;
+    return this.translators[locale];
+  }
+
+  /** Messages without variables are formatted once per locale. */
+  private bind(locale: Locale): Translate {
+    const fixed = new Map<string, string>();
+    return (key, variables) => {
+      if (variables) return this.t(locale, key, variables);
+      let text = fixed.get(key);
+      if (text === undefined) fixed.set(key, (text = this.t(locale, key)));
+      return text;
+    };
   }
 }

@@ -7,7 +7,6 @@ import { canonicalSyllable, foldSyllable } from "../knowledge/vietnamese.js";
 import { MESSAGE_LIMIT, clip, escapeHtml, visibleLength } from "./html.js";
 import type { Translate } from "./i18n.js";
 
-
 /** Passages longer than this are quoted in an expandable (collapsed) blockquote. */
 const EXPANDABLE_FROM = 500;
 
