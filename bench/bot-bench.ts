@@ -32,9 +32,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import type { User } from "grammy/types";
-import { build, builtCli } from "../tests/build.js";
+import { REPO_ROOT, build, builtCli } from "../tests/build.js";
 import { startEmulator, type RecordedCall, type SentMessage } from "../tests/e2e/emulator.js";
 import { mulberry32 } from "./corpus.js";
 
@@ -114,7 +114,6 @@ export interface BotBenchResult {
 /** Per answered question, on the 2-core machines the bot runs on. */
 export const BOT_BENCH_GOALS = { cpuMsPerAnswer: 2, answersPerSecond: 500, peakRssMb: 150 } as const;
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TOKEN = "7123456789:AAbenchBenchBenchBenchBenchBench_x-y";
 const BOT_USERNAME = "hoibao_bench_bot";
 const WEBHOOK_SECRET = "x";
@@ -138,7 +137,7 @@ export interface BenchQuestion {
 export function benchQuestions(seed = 1): BenchQuestion[] {
   const files = ["dev.jsonl", "questions.jsonl", "holdout.jsonl", "blind.jsonl"];
   const lines = files.flatMap((file) =>
-    readFileSync(path.join(ROOT, "eval", file), "utf8")
+    readFileSync(path.join(REPO_ROOT, "eval", file), "utf8")
       .split("\n")
       .filter((line) => line.trim())
       .map((line) => JSON.parse(line) as EvalLine),
@@ -172,7 +171,7 @@ function readMemoryMb(pid: number): { peak: number; current: number } {
 
 function gitHead(): string {
   try {
-    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: REPO_ROOT, encoding: "utf8" }).trim();
   } catch {
     return "unknown";
   }
@@ -206,7 +205,7 @@ interface BotProcess {
 
 function startBotProcess(env: Record<string, string>, nodeArgs: readonly string[]): BotProcess {
   const child = spawn(process.execPath, [...nodeArgs, builtCli("start")], {
-    cwd: ROOT,
+    cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -267,7 +266,7 @@ async function runMode(mode: BotBenchMode, settings: Required<Omit<BotBenchOptio
   const timers = new Set<NodeJS.Timeout>();
   try {
     const knowledgeDir = path.join(work, "knowledge");
-    cpSync(path.resolve(ROOT, settings.knowledgeDir), knowledgeDir, { recursive: true });
+    cpSync(path.resolve(REPO_ROOT, settings.knowledgeDir), knowledgeDir, { recursive: true });
     const port = mode === "polling" ? 0 : await freePort();
     const webhookUrl = `http://127.0.0.1:${port}/hook`;
     const env: Record<string, string> = {

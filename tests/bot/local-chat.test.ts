@@ -6,7 +6,7 @@ import { Readable, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { type LocalChatOptions, parseTelegramHtml, renderEntities, runLocalChat } from "../../src/bot/local-chat.js";
 import { createLogger } from "../../src/logger.js";
-import { builtCli } from "../build.js";
+import { REPO_ROOT, builtCli } from "../build.js";
 import { seedIndex } from "../knowledge/helpers.js";
 
 const deps = { knowledge: seedIndex(), logger: createLogger({ level: "silent", format: "json" }) };
@@ -169,12 +169,11 @@ describe("Telegram HTML in the terminal", () => {
 });
 
 describe("npm start without BOT_TOKEN", () => {
-  const root = path.resolve(import.meta.dirname, "../..");
   const env = { ...process.env, BOT_TOKEN: "", CACHE_DIR: mkdtempSync(path.join(tmpdir(), "hoibao-local-")), LOG_LEVEL: "info", NO_COLOR: "1" };
 
   for (const name of ["start", "chat"] as const) {
     it(`npm run ${name} runs the local chat on stdin and exits 0 at the end of input`, () => {
-      const run = spawnSync(process.execPath, [builtCli(name)], { cwd: root, env, input: "kho khan\n1\n", encoding: "utf8", timeout: 30_000 });
+      const run = spawnSync(process.execPath, [builtCli(name)], { cwd: REPO_ROOT, env, input: "kho khan\n1\n", encoding: "utf8", timeout: 30_000 });
       expect(run.stderr).not.toContain("Error");
       expect(run.status).toBe(0);
       expect(run.stdout).toContain("> kho khan");

@@ -3,13 +3,12 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { builtCli } from "../build.js";
+import { REPO_ROOT, builtCli } from "../build.js";
 
-const root = path.resolve(import.meta.dirname, "../..");
 const env = { ...process.env, CACHE_DIR: mkdtempSync(path.join(tmpdir(), "hoibao-ask-")), LOG_LEVEL: "info", BOT_TOKEN: "" };
 
 function ask(args: string[], input?: string) {
-  return spawnSync(process.execPath, [builtCli("ask"), ...args], { cwd: root, env, input, encoding: "utf8", timeout: 30_000 });
+  return spawnSync(process.execPath, [builtCli("ask"), ...args], { cwd: REPO_ROOT, env, input, encoding: "utf8", timeout: 30_000 });
 }
 
 describe("npm run ask", () => {

@@ -5,16 +5,15 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
 import { FURNITURE_TEXTS, INTERVIEW, type NewsSite, articlePage, startNewsSite } from "../alerts/news-site.js";
-import { builtCli } from "../build.js";
+import { REPO_ROOT, builtCli } from "../build.js";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const seed = readFileSync(path.join(root, "knowledge/2024-11-23-soc-trang-dan-van-kheo.txt"));
+const seed = readFileSync(path.join(REPO_ROOT, "knowledge/2024-11-23-soc-trang-dan-van-kheo.txt"));
 
 /** Runs the command asynchronously: the test's HTTP server must keep answering meanwhile. */
 function ingest(args: string[], knowledgeDir: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [builtCli("ingest"), ...args], {
-      cwd: root,
+      cwd: REPO_ROOT,
       env: { ...process.env, KNOWLEDGE_DIR: knowledgeDir, LOG_LEVEL: "silent", BOT_TOKEN: "" },
       stdio: ["ignore", "pipe", "pipe"],
     });

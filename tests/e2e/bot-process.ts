@@ -9,14 +9,12 @@ import { copyFileSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSy
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { builtCli } from "../build.js";
+import { REPO_ROOT, builtCli } from "../build.js";
 import type { Emulator, RecordedCall } from "./emulator.js";
 
 /** Valid-looking (BOT_TOKEN's format) and long enough for the logger's scrubToken to match it. */
 export const TEST_TOKEN = "7012345678:AAHe2e-test_token_not_real_0123456789";
 
-export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 export interface LogLine {
   readonly level?: number;
