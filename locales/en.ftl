@@ -29,6 +29,7 @@ article-info =
     { $place }{ $date } · Source: <a href="{ $url }">{ $source }</a>
     { $sections } question(s), { $passages } answer passage(s).
 source-line = { $date } · { $source }
+related-heading = 🤔 I am not sure the articles answer this; here is the closest passage
 match-position = Match { $index } of { $total }
 button-full = 📖 Full answer
 button-next = ➡️ Next match

@@ -29,6 +29,7 @@ article-info =
     { $place }Ngày { $date } · Nguồn: <a href="{ $url }">{ $source }</a>
     { $sections } câu hỏi, { $passages } đoạn trả lời.
 source-line = { $date } · { $source }
+related-heading = 🤔 Tôi không chắc bài báo trả lời đúng câu này; đây là đoạn gần nhất
 match-position = Kết quả { $index }/{ $total }
 button-full = 📖 Toàn bộ câu trả lời
 button-next = ➡️ Kết quả tiếp

@@ -23,7 +23,10 @@ const MAX_QUESTION_BUTTONS = 10;
 /** One hit of an answer, with buttons: full answer, next match, other questions, share. */
 export function hitMessage(answer: Answer, index: number, key: string, t: Translate): OutgoingMessage {
   const hit = answer.hits[index]!;
-  const heading = answer.hits.length > 1 ? `<i>${escapeHtml(t("match-position", { index: index + 1, total: answer.hits.length }))}</i>` : undefined;
+  const position = answer.hits.length > 1 ? t("match-position", { index: index + 1, total: answer.hits.length }) : undefined;
+  // Related passages are labelled as such: they are the closest the articles come, not an answer.
+  const label = answer.tier === "related" ? [t("related-heading"), position].filter(Boolean).join(" · ") : position;
+  const heading = label ? `<i>${escapeHtml(label)}</i>` : undefined;
   const text = renderQuote(hit, t, { words: answer.analysis.highlight, ...(heading ? { heading } : {}) });
   const row: InlineKeyboardButton[] = [];
   if (hit.section && hit.section.passageIds.length > 1) row.push({ text: t("button-full"), callback_data: encodeAction({ kind: "full", passageId: hit.passage.id }) });

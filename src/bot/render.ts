@@ -14,6 +14,8 @@ export interface Quote {
   readonly article: Article;
   readonly passage: Passage;
   readonly section?: InterviewSection;
+  /** The sentence that answers, shown first in bold when the passage has more than it. */
+  readonly sentence?: string;
 }
 
 /** dd/mm/yyyy, as Vietnamese readers write dates. */
@@ -89,9 +91,11 @@ function attribution(quote: Quote, t: Translate): string {
  */
 export function renderQuote(quote: Quote, t: Translate, options: { words?: ReadonlySet<string>; heading?: string } = {}): string {
   const { section } = quote;
+  const sentence = quote.sentence && quote.sentence !== quote.passage.text ? quote.sentence : undefined;
   const head = [
     ...(options.heading ? [options.heading] : []),
     ...(section ? [`❓ <b>${escapeHtml(section.asker)}:</b> <i>${escapeHtml(clip(section.question, 600))}</i>`] : []),
+    ...(sentence ? [`💬 <b>${escapeHtml(clip(sentence, 800))}</b>`] : []),
   ].join("\n");
   const tail = attribution(quote, t);
   // Budget in visible characters: everything but the passage, plus newlines and a margin.

@@ -11,12 +11,17 @@ import { loadConfig, loggerFor, openKnowledge } from "./bootstrap.js";
 /** The stable machine contract of `ask --json` (benchmarks read it). */
 export interface JsonAnswer {
   readonly query: string;
+  /** True only for a confident answer. */
   readonly answered: boolean;
+  /** confident, related (results may not answer) or none (declined: no results). */
+  readonly tier: Answer["tier"];
   readonly results: readonly {
     readonly id: string;
     readonly article: string;
     readonly question: string | null;
     readonly text: string;
+    /** The sentence (or two) of the passage that answers. */
+    readonly sentence: string;
     readonly score: number;
     readonly url: string;
   }[];
@@ -26,11 +31,13 @@ export function toJsonAnswer(answer: Answer): JsonAnswer {
   return {
     query: answer.query,
     answered: answer.answered,
+    tier: answer.tier,
     results: answer.hits.map((hit) => ({
       id: hit.passage.id,
       article: hit.article.title,
       question: hit.section?.question ?? null,
       text: hit.passage.text,
+      sentence: hit.sentence,
       score: Math.round(hit.score * 1000) / 1000,
       url: passageUrl(hit.article, hit.passage),
     })),
@@ -40,7 +47,7 @@ export function toJsonAnswer(answer: Answer): JsonAnswer {
 /** A reader's view: the interview question, the passage, who said it and where, or an honest no. */
 export function formatAnswer(answer: Answer, index: KnowledgeIndex): string {
   const best = answer.hits[0];
-  if (!best) {
+  if (!best || answer.tier === "none") {
     const questions = index.articles.flatMap((a) => a.sections.map((s) => `  • ${s.question}`));
     return [
       "Bài báo không nói về điều này. (Not in the article.)",
@@ -49,7 +56,9 @@ export function formatAnswer(answer: Answer, index: KnowledgeIndex): string {
   }
   const { article, passage, section } = best;
   const lines: string[] = [];
+  if (answer.tier === "related") lines.push("Có thể chưa đúng câu hỏi của bạn — các đoạn gần nhất: (Not sure: the closest passages.)", "");
   if (section) lines.push(`${section.asker}: ${section.question}`, "");
+  if (best.sentence !== passage.text) lines.push(`» ${best.sentence}`, "");
   lines.push(`“${passage.text}”`, "");
   lines.push(`— ${section?.answerer ?? article.source.name}`);
   lines.push(`${article.title} (${article.date.split("-").reverse().join("/")}, ${article.source.name})`);

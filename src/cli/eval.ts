@@ -1,29 +1,42 @@
-/** npm run eval -- <file.jsonl> [more.jsonl]: retrieval quality on question files. */
+/**
+ * npm run eval -- <file.jsonl> [more.jsonl] [--failures] [--articles]: answer quality on question
+ * files, per category (and per article with --articles).
+ */
 import { readFile } from "node:fs/promises";
-import { type EvalReport, evaluate, parseEvalFile } from "../knowledge/evaluate.js";
+import { type EvalReport, type Tally, evaluate, parseEvalFile } from "../knowledge/evaluate.js";
 import { loadConfig, loggerFor, openKnowledge } from "./bootstrap.js";
 
 const percent = (part: number, whole: number): string => (whole ? `${((100 * part) / whole).toFixed(1)}%` : "n/a");
 
-function print(file: string, report: EvalReport): void {
+function row(t: Tally, oos: boolean): string {
+  const name = t.group.padEnd(12);
+  if (oos) return `  ${name} ${String(t.total).padStart(4)}  declined or related ${t.correct}/${t.total} = ${percent(t.correct, t.total)}, confident ${t.confidentWrong}`;
+  return `  ${name} ${String(t.total).padStart(4)}  confident right ${String(t.correct).padStart(3)} = ${percent(t.correct, t.total).padStart(6)}  right first ${String(t.rightFirst).padStart(3)} = ${percent(t.rightFirst, t.total).padStart(6)}  confident wrong ${String(t.confidentWrong).padStart(2)}  declined ${String(t.declined).padStart(3)}`;
+}
+
+function print(file: string, report: EvalReport, options: { failures: boolean; articles: boolean }): void {
   console.log(`\n${file}`);
-  for (const c of report.categories) console.log(`  ${c.category.padEnd(10)} ${String(c.correct).padStart(3)}/${String(c.total).padEnd(3)} ${percent(c.correct, c.total)}`);
-  console.log(`  in-scope top-1: ${report.inScope.correct}/${report.inScope.total} = ${percent(report.inScope.correct, report.inScope.total)}`);
-  console.log(`  out-of-scope declined: ${report.outOfScope.declined}/${report.outOfScope.total} = ${percent(report.outOfScope.declined, report.outOfScope.total)}`);
-  console.log(`  coverage margins: lowest answered ${report.lowestAnsweredCoverage.toFixed(2)}, highest out-of-scope ${report.highestDeclinedCoverage.toFixed(2)}`);
-  for (const f of report.failures) console.log(`  FAIL [${f.question.cat ?? "?"}] ${JSON.stringify(f.question.q)} → ${f.got}`);
+  for (const c of report.categories) console.log(row(c, c.group === "oos"));
+  if (options.articles) for (const a of report.articles) console.log(row(a, false));
+  const i = report.inScope;
+  const o = report.outOfScope;
+  console.log(`  in scope: confident right ${i.correct}/${i.total} = ${percent(i.correct, i.total)}, right first ${percent(i.rightFirst, i.total)}, confident wrong ${i.confidentWrong} = ${percent(i.confidentWrong, i.total)}, declined ${i.declined}`);
+  console.log(`  out of scope: not answered ${o.correct}/${o.total} = ${percent(o.correct, o.total)} (declined ${o.declined}, related ${o.correct - o.declined}), confident ${o.confidentWrong}`);
+  if (options.failures) for (const f of report.failures) console.log(`  ${f.outcome.padEnd(15)} [${f.question.cat ?? "?"}] ${JSON.stringify(f.question.q)} → ${f.got}`);
 }
 
 async function main(): Promise<void> {
-  const files = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const files = args.filter((a) => !a.startsWith("--"));
   if (files.length === 0) {
-    process.stderr.write("usage: npm run eval -- <questions.jsonl> [more.jsonl …]\n");
+    process.stderr.write("usage: npm run eval -- <questions.jsonl> [more.jsonl …] [--failures] [--articles]\n");
     process.exitCode = 2;
     return;
   }
   const config = loadConfig();
   const { index } = await openKnowledge(config, loggerFor(config));
-  for (const file of files) print(file, evaluate(index, parseEvalFile(await readFile(file, "utf8"), file)));
+  const options = { failures: args.includes("--failures"), articles: args.includes("--articles") };
+  for (const file of files) print(file, evaluate(index, parseEvalFile(await readFile(file, "utf8"), file)), options);
 }
 
 await main();

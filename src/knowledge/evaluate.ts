@@ -1,4 +1,11 @@
-/** Retrieval quality on a question file: top-1 accuracy per category and out-of-scope declines. */
+/**
+ * Answer quality on a question file. Each question ends in one of five outcomes:
+ * - in scope: `confident-right` (confident, the right passage first), `related-right` (only
+ *   related, the right passage first), `confident-wrong` (confident, another passage first: the
+ *   worst outcome), `related-wrong` or `declined`;
+ * - out of scope: `declined`, `related` (closest passages offered, labelled as such) or
+ *   `confident-wrong` (a confident answer where none exists).
+ */
 import type { KnowledgeIndex } from "./search-index.js";
 
 /** One line of a question file: `expect` lists phrases any of which the top passage must contain; null = must decline. */
@@ -6,28 +13,38 @@ export interface EvalQuestion {
   readonly q: string;
   readonly expect: readonly string[] | null;
   readonly cat?: string;
+  readonly article?: string;
 }
 
-export interface CategoryScore {
-  readonly category: string;
-  readonly total: number;
-  readonly correct: number;
+export type Outcome = "confident-right" | "related-right" | "confident-wrong" | "related-wrong" | "related" | "declined";
+
+/** Counts of outcomes for a group of questions (a category, an article, all). */
+export interface Tally {
+  readonly group: string;
+  total: number;
+  /** In scope: confident and right. Out of scope: declined (related passages offered count too). */
+  correct: number;
+  /** In scope: right passage first, whatever the tier. */
+  rightFirst: number;
+  confidentWrong: number;
+  declined: number;
 }
 
-export interface EvalFailure {
+export interface EvalResult {
   readonly question: EvalQuestion;
-  /** What the bot did: the start of its top passage, or "declined". */
+  readonly outcome: Outcome;
+  /** The start of the top passage, or "declined". */
   readonly got: string;
 }
 
 export interface EvalReport {
-  readonly categories: readonly CategoryScore[];
-  readonly inScope: { readonly total: number; readonly correct: number };
-  readonly outOfScope: { readonly total: number; readonly declined: number };
-  readonly failures: readonly EvalFailure[];
-  /** Lowest coverage of a correct in-scope answer and highest of an out-of-scope question: the threshold's margins. */
-  readonly lowestAnsweredCoverage: number;
-  readonly highestDeclinedCoverage: number;
+  readonly categories: readonly Tally[];
+  readonly articles: readonly Tally[];
+  readonly inScope: Tally;
+  readonly outOfScope: Tally;
+  readonly results: readonly EvalResult[];
+  /** Questions not answered confidently and right (in scope), or answered confidently (out of scope). */
+  readonly failures: readonly EvalResult[];
 }
 
 export function parseEvalFile(text: string, file: string): EvalQuestion[] {
@@ -51,48 +68,52 @@ export function parseEvalFile(text: string, file: string): EvalQuestion[] {
     });
 }
 
+const tally = (group: string): Tally => ({ group, total: 0, correct: 0, rightFirst: 0, confidentWrong: 0, declined: 0 });
+
+/** Out-of-scope questions are correct when not answered with confidence. */
+function isCorrect(question: EvalQuestion, outcome: Outcome): boolean {
+  return question.expect === null ? outcome === "declined" || outcome === "related" : outcome === "confident-right";
+}
+
 export function evaluate(index: KnowledgeIndex, questions: readonly EvalQuestion[]): EvalReport {
-  const categories = new Map<string, { total: number; correct: number }>();
-  const failures: EvalFailure[] = [];
-  let inTotal = 0;
-  let inCorrect = 0;
-  let oosTotal = 0;
-  let oosDeclined = 0;
-  let lowestAnswered = 1;
-  let highestDeclined = 0;
+  const categories = new Map<string, Tally>();
+  const articles = new Map<string, Tally>();
+  const inScope = tally("in scope");
+  const outOfScope = tally("out of scope");
+  const results: EvalResult[] = [];
   for (const question of questions) {
-    const category = question.cat ?? (question.expect === null ? "oos" : "in-scope");
-    const score = categories.get(category) ?? { total: 0, correct: 0 };
-    categories.set(category, score);
     const answer = index.search(question.q);
     const top = answer.hits[0];
-    const ok = question.expect === null ? !answer.answered : Boolean(top && question.expect.some((e) => top.passage.text.includes(e)));
-    score.total += 1;
-    if (ok) score.correct += 1;
-    if (question.expect === null) {
-      oosTotal += 1;
-      if (ok) oosDeclined += 1;
-      highestDeclined = Math.max(highestDeclined, bestCoverage(index, question.q));
-    } else {
-      inTotal += 1;
-      if (ok) {
-        inCorrect += 1;
-        lowestAnswered = Math.min(lowestAnswered, top!.coverage);
-      }
+    const right = Boolean(top && question.expect?.some((e) => top.passage.text.includes(e)));
+    const outcome: Outcome =
+      answer.tier === "none" ? "declined" : question.expect === null ? (answer.tier === "confident" ? "confident-wrong" : "related") : `${answer.tier === "confident" ? "confident" : "related"}-${right ? "right" : "wrong"}`;
+    results.push({ question, outcome, got: top ? top.passage.text.slice(0, 80) : "declined" });
+    const category = question.cat ?? (question.expect === null ? "oos" : "in-scope");
+    const groups = [inOrNew(categories, category), question.expect === null ? outOfScope : inScope];
+    if (question.article && question.expect !== null) groups.push(inOrNew(articles, question.article));
+    for (const group of groups) {
+      group.total += 1;
+      if (isCorrect(question, outcome)) group.correct += 1;
+      if (right) group.rightFirst += 1;
+      if (outcome === "confident-wrong") group.confidentWrong += 1;
+      if (outcome === "declined") group.declined += 1;
     }
-    if (!ok) failures.push({ question, got: top ? top.passage.text.slice(0, 80) : "declined" });
   }
   return {
-    categories: [...categories].map(([category, s]) => ({ category, ...s })),
-    inScope: { total: inTotal, correct: inCorrect },
-    outOfScope: { total: oosTotal, declined: oosDeclined },
-    failures,
-    lowestAnsweredCoverage: lowestAnswered,
-    highestDeclinedCoverage: highestDeclined,
+    categories: [...categories.values()],
+    articles: [...articles.values()].sort((a, b) => a.group.localeCompare(b.group)),
+    inScope,
+    outOfScope,
+    results,
+    failures: results.filter((r) => !isCorrect(r.question, r.outcome)),
   };
 }
 
-/** The best coverage any passage reaches, threshold aside: how close a declined question came. */
-function bestCoverage(index: KnowledgeIndex, query: string): number {
-  return index.search(query, 1, { threshold: 0 }).hits[0]?.coverage ?? 0;
+function inOrNew(map: Map<string, Tally>, group: string): Tally {
+  let t = map.get(group);
+  if (!t) {
+    t = tally(group);
+    map.set(group, t);
+  }
+  return t;
 }

@@ -3,6 +3,7 @@
  * neither the articles nor the index layout changed (the cache key covers both).
  */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Article } from "./article.js";
@@ -25,6 +26,19 @@ export interface OpenKnowledgeOptions {
 
 const CACHE_PREFIX = "index-";
 
+/**
+ * The code whose output a cache file holds: parsing (articles), normalization and indexing. A
+ * change to any of them (a parser fix, a new tokenization) gives new cache files, so a warm start
+ * never serves articles as an older parser read them. Read once, beside this module (src/ or dist/).
+ */
+const CACHED_CODE = ["article", "parse-article", "load-knowledge", "vietnamese", "term-index", "search-index", "knowledge-base"];
+export const CODE_FINGERPRINT: string = (() => {
+  const extension = path.extname(new URL(import.meta.url).pathname) || ".js";
+  const hash = createHash("sha256");
+  for (const name of CACHED_CODE) hash.update(readFileSync(new URL(`./${name}${extension}`, import.meta.url)));
+  return hash.digest("hex").slice(0, 16);
+})();
+
 export async function openKnowledgeBase(options: OpenKnowledgeOptions): Promise<OpenedKnowledge> {
   if (!options.cacheDir) {
     const { articles, errors } = await loadKnowledgeDir(options.knowledgeDir);
@@ -43,11 +57,11 @@ export async function openKnowledgeBase(options: OpenKnowledgeOptions): Promise<
 /**
  * The cache file for the folder as it is now: named after each article file's name, size and
  * modification time (so a restart need not read and parse thousands of files to know nothing
- * changed), and after the index version (bumped when parsing or indexing changes).
+ * changed), after the index version and after the code that parses and indexes ({@link CODE_FINGERPRINT}).
  */
-export async function cacheFileFor(cacheDir: string, knowledgeDir: string): Promise<string> {
+export async function cacheFileFor(cacheDir: string, knowledgeDir: string, codeFingerprint: string = CODE_FINGERPRINT): Promise<string> {
   const names = await articleFileNames(knowledgeDir);
-  const hash = createHash("sha256").update(`v${INDEX_VERSION}\n`);
+  const hash = createHash("sha256").update(`v${INDEX_VERSION}\n${codeFingerprint}\n`);
   const stats = await Promise.all(names.map((name) => stat(path.join(knowledgeDir, name))));
   names.forEach((name, i) => hash.update(`${name}\0${stats[i]!.size}\0${stats[i]!.mtimeMs}\n`));
   return path.join(cacheDir, `${CACHE_PREFIX}${hash.digest("hex").slice(0, 24)}.bin`);

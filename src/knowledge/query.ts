@@ -1,27 +1,14 @@
 /**
- * Reads a user's question into concepts the search can check against a passage.
+ * Reads a user's question into concepts the search can check against a passage, and into the kind
+ * of answer it asks for.
  *
- * A concept is one thing the question is about: a syllable, a pair of adjacent syllables (so
- * "thời tiết" is not "thời gian"), or an English word with its Vietnamese renderings. The share of
- * concepts a passage contains is what decides whether the article answers the question at all.
+ * A concept is one thing the question is about: a word of the lexicon ("bà bầu", whose senses
+ * include "phụ nữ mang thai"), a syllable, a pair of adjacent syllables (so "thời tiết" is not
+ * "thời gian"), or an English word or term with its Vietnamese renderings. Colloquial and typed
+ * forms are read as the written word first ("hông" → "không", "vô" → "vào").
  */
+import { type AnswerKind, type Cue, LEXICON, type Lexicon, type LexiconPhrase } from "./lexicon.js";
 import { canonicalSyllables, foldSyllable, hasDiacritics } from "./vietnamese.js";
-import {
-  ENGLISH_MEASURE_WORDS,
-  ENGLISH_PERSON_PHRASES,
-  ENGLISH_QUANTITY_PHRASES,
-  ENGLISH_STOPWORDS,
-  ENGLISH_TIME_PHRASES,
-  ENGLISH_TO_VIETNAMESE,
-  VIETNAMESE_MEASURE_WORDS,
-  VIETNAMESE_PERSON_PHRASES,
-  VIETNAMESE_QUANTITY_PHRASES,
-  VIETNAMESE_STOP_PHRASES,
-  VIETNAMESE_STOPWORDS,
-  VIETNAMESE_SYNONYMS,
-  VIETNAMESE_TIME_PHRASES,
-  englishStem,
-} from "./vocabulary.js";
 
 /** One way a concept can appear in a passage: a run of syllables. */
 export interface Phrase {
@@ -48,17 +35,15 @@ export interface Concept {
 }
 
 /**
- * What kind of answer the question asks for, when its words say so. A passage that merely
- * mentions the topic without such an answer does not answer it: "Sóc Trăng có bao nhiêu dân?"
- * is not answered by a passage about Sóc Trăng with figures of something else.
+ * What kind of answer the question asks for, when its words say so: a figure of a kind (money,
+ * length, area …, see units.tsv), a figure of the thing it names ("bao nhiêu mô hình"), a date or
+ * a person. Any of `kinds` satisfies it ("how long" is a length or a duration).
  */
-export type Expectation =
-  /** "bao nhiêu mô hình", "how many individuals": a figure, of the thing named when one is. */
-  | { readonly kind: "quantity"; readonly of?: Concept }
-  /** "khi nào", "when": a date, a year or a time expression. */
-  | { readonly kind: "time" }
-  /** "là ai", "who", "tên là gì": a person named in the passage. */
-  | { readonly kind: "person" };
+export interface Expectation {
+  readonly kinds: ReadonlySet<AnswerKind>;
+  /** The thing counted, for a plain quantity: the first concept after "bao nhiêu" / "how many". */
+  readonly of?: Concept;
+}
 
 export interface AnalyzedQuery {
   readonly text: string;
@@ -74,48 +59,82 @@ export interface AnalyzedQuery {
 /** Folded Vietnamese syllable shapes: (initial) vowels (final). English words rarely fit. */
 const VIETNAMESE_SYLLABLE = /^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ch|nh|ng|[cmnpt])?$/;
 const NUMBER = /^\d+$/;
-/** A lone Latin letter ("b" of "<b>", "a", "x") carries no topic. */
+/** A lone Latin letter ("b" of "<b>", "a", "x") carries no topic, unless the lexicon names it (a unit: "m"). */
 const LONE_LETTER = /^[a-z]$/;
-
 /** Conversation, not topic (folded): greetings and thanks in both languages. */
 const GREETINGS = new Set(["chao", "hello", "hi", "hey", "thanks", "thank", "bye", "ok", "okay", "alo"]);
-const ENGLISH_GREETING_PHRASES: readonly (readonly string[])[] = [["good", "morning"], ["good", "evening"], ["thank", "you"]];
+/** Cues of these kinds are asking words, not topic; unit kinds' cues name the measure ("tỷ lệ", "diện tích") and stay topic. */
+const ASKING_KINDS: ReadonlySet<Cue["kind"]> = new Set(["quantity", "time", "person", "duration", "address"]);
+/** English cues that ask only at the start: "what motto … when working" does not ask a time. */
+const ENGLISH_START_ONLY = new Set(["who", "whom", "whose", "when", "how long"]);
+const QUESTION_CHARS = 1000;
 
-/** The question's words three ways: canonical, folded, and whether the user typed tone marks. */
+/** The question's words: canonical, folded, and whether the user typed tone marks. */
 interface Words {
   readonly canonical: readonly string[];
   readonly folded: readonly string[];
   readonly toned: readonly boolean[];
 }
 
-export function analyzeQuery(text: string): AnalyzedQuery {
-  const syllables = canonicalSyllables(text.slice(0, 1000));
-  const foldedSyllables = syllables.map(foldSyllable);
-  // A syllable with nothing left once folded (a lone combining mark) says nothing.
-  const kept = (_: string, i: number): boolean => foldedSyllables[i] !== "";
-  const canonical = syllables.filter(kept);
-  const words: Words = { canonical, folded: foldedSyllables.filter(kept), toned: canonical.map((s) => hasDiacritics(s)) };
-  const english = isEnglish(words);
-  const cues = english ? ENGLISH_CUES : VIETNAMESE_CUES;
-  const found = english ? englishConcepts(words, cues.removed) : vietnameseConcepts(words, cues.removed);
-  // Where the asking words point ("bao nhiêu mô hình") is read before repeats are dropped.
-  const expects = expectation(words, found, cues);
+export function analyzeQuery(text: string, lexicon: Lexicon = LEXICON): AnalyzedQuery {
+  const typed = wordsOf(canonicalSyllables(text.slice(0, QUESTION_CHARS)));
+  const english = isEnglish(typed);
+  const words = english ? typed : rewriteVariants(typed, lexicon);
+  const reader = new QuestionReader(words, english ? "en" : "vi", lexicon);
+  const found = english ? reader.englishConcepts() : reader.vietnameseConcepts();
+  const expects = reader.expectation(found);
   const concepts = distinct(found);
   const terms = new Set<string>();
   const highlight = new Set<string>();
   for (const concept of concepts) {
     for (const phrase of concept.phrases) {
-      for (const term of phraseTerms(phrase.folded)) terms.add(term);
-      for (const word of phrase.folded) if (!FOLDED_STOPWORDS.has(word)) highlight.add(word);
+      for (const term of phraseTerms(phrase.folded, lexicon)) terms.add(term);
+      for (const word of phrase.folded) if (!isFoldedStopword(word, lexicon)) highlight.add(word);
     }
   }
   return { text, language: english ? "en" : "vi", concepts, ...(expects ? { expects } : {}), terms: [...terms], highlight };
 }
 
-/**
- * A concept said twice counts once: a question is not more about "khó khăn" for repeating it,
- * and a long message of repeats would otherwise cost a check per repeat for every candidate.
- */
+function wordsOf(syllables: readonly string[]): Words {
+  // A syllable with nothing left once folded (a lone combining mark) says nothing.
+  const canonical = syllables.filter((s) => foldSyllable(s) !== "" && s !== "s");
+  return { canonical, folded: canonical.map(foldSyllable), toned: canonical.map((s) => hasDiacritics(s)) };
+}
+
+/** "hông" → "không", "vô" → "vào", "ko" → "không": the written word, longest variant first. */
+function rewriteVariants(words: Words, lexicon: Lexicon): Words {
+  if (lexicon.variants.size === 0) return words;
+  const canonical: string[] = [];
+  const toned: boolean[] = [];
+  for (let i = 0; i < words.canonical.length; ) {
+    let replaced = false;
+    for (let size = Math.min(lexicon.maxPhraseSyllables, words.canonical.length - i); size >= 1 && !replaced; size -= 1) {
+      const variant = lexicon.variants.get(words.canonical.slice(i, i + size).join(" "));
+      if (!variant || alreadyWritten(canonical, variant.written.canonical, size)) continue;
+      for (const syllable of variant.written.canonical) {
+        canonical.push(syllable);
+        toned.push(hasDiacritics(syllable) || words.toned[i]!);
+      }
+      i += size;
+      replaced = true;
+    }
+    if (!replaced) {
+      canonical.push(words.canonical[i]!);
+      toned.push(words.toned[i]!);
+      i += 1;
+    }
+  }
+  return { canonical, folded: canonical.map(foldSyllable), toned };
+}
+
+/** "bao nhiêu" typed whole: its "nhiêu" is not the colloquial "nhiêu" for "bao nhiêu". */
+function alreadyWritten(before: readonly string[], written: readonly string[], variantSize: number): boolean {
+  const prefix = written.slice(0, written.length - variantSize);
+  if (prefix.length === 0 || prefix.length > before.length) return false;
+  return prefix.every((s, j) => before[before.length - prefix.length + j] === s);
+}
+
+/** A concept said twice counts once: a long message of repeats would cost a check per repeat. */
 function distinct(concepts: readonly Concept[]): Concept[] {
   const seen = new Set<string>();
   return concepts.filter((concept) => {
@@ -126,91 +145,22 @@ function distinct(concepts: readonly Concept[]): Concept[] {
   });
 }
 
-/**
- * A phrase of one of the vocabulary's lists, folded once. A word typed with tones must match it
- * exactly; one typed without matches by folded form, except in one-syllable phrases, which are
- * too ambiguous folded ("may" is "mấy", how many, and "máy", machine).
- */
-interface ListedPhrase {
-  readonly words: readonly string[];
-  readonly folded: readonly string[];
-  readonly foldedMatchAllowed: boolean;
-}
-
-function listed(phrases: readonly (readonly string[])[]): readonly ListedPhrase[] {
-  return phrases.map((words) => {
-    const folded = words.map(foldSyllable);
-    return { words, folded, foldedMatchAllowed: words.length > 1 || folded[0] === words[0] };
-  });
-}
-
-/** Words that ask for a kind of answer, in the question's language. */
-interface QuestionCues {
-  readonly quantity: readonly ListedPhrase[];
-  readonly measure: readonly ListedPhrase[];
-  readonly time: readonly ListedPhrase[];
-  readonly person: readonly ListedPhrase[];
-  /** English "when"/"who" ask only at the start ("what motto … when working" does not ask a time). */
-  readonly atStartOnly: boolean;
-  /** Phrases that are not topic: the asking cues, plus forms of address and greetings. */
-  readonly removed: readonly ListedPhrase[];
-}
-
-function questionCues(
-  lists: { quantity: readonly (readonly string[])[]; measure: readonly (readonly string[])[]; time: readonly (readonly string[])[]; person: readonly (readonly string[])[] },
-  notTopic: readonly (readonly string[])[],
-  atStartOnly: boolean,
-): QuestionCues {
-  return {
-    quantity: listed(lists.quantity),
-    measure: listed(lists.measure),
-    time: listed(lists.time),
-    person: listed(lists.person),
-    atStartOnly,
-    removed: listed([...notTopic, ...lists.quantity, ...lists.time, ...lists.person]),
-  };
-}
-
-const VIETNAMESE_CUES = questionCues(
-  { quantity: VIETNAMESE_QUANTITY_PHRASES, measure: VIETNAMESE_MEASURE_WORDS, time: VIETNAMESE_TIME_PHRASES, person: VIETNAMESE_PERSON_PHRASES },
-  VIETNAMESE_STOP_PHRASES,
-  false,
-);
-const ENGLISH_CUES = questionCues(
-  { quantity: ENGLISH_QUANTITY_PHRASES, measure: ENGLISH_MEASURE_WORDS, time: ENGLISH_TIME_PHRASES, person: ENGLISH_PERSON_PHRASES },
-  ENGLISH_GREETING_PHRASES,
-  true,
-);
-
-/** The thing counted is the first concept after "bao nhiêu" / "how many" (a pair when there is one). */
-function expectation(words: Words, concepts: readonly Concept[], cues: QuestionCues): Expectation | undefined {
-  const asks = (phrases: readonly ListedPhrase[]): boolean =>
-    phrases.some((phrase) => {
-      const at = phraseStart(words, phrase);
-      return at >= 0 && (!cues.atStartOnly || at === 0);
-    });
-  if (asks(cues.time)) return { kind: "time" };
-  if (asks(cues.person)) return { kind: "person" };
-  for (const phrase of cues.quantity) {
-    const at = phraseStart(words, phrase);
-    if (at < 0) continue;
-    const after = concepts.filter((c) => !c.optional && c.position >= at + phrase.words.length);
-    const first = Math.min(...after.map((c) => c.position));
-    const of = after.filter((c) => c.position === first).sort((a, b) => b.size - a.size)[0];
-    return of ? { kind: "quantity", of } : { kind: "quantity" };
-  }
-  if (cues.measure.some((phrase) => phraseStart(words, phrase) >= 0)) return { kind: "quantity" };
-  return undefined;
-}
-
 /** Unigrams (minus function words) and adjacent bigrams of a folded phrase. */
-export function phraseTerms(folded: readonly string[]): string[] {
-  const terms = folded.filter((s) => !FOLDED_STOPWORDS.has(s) || folded.length === 1);
+export function phraseTerms(folded: readonly string[], lexicon: Lexicon = LEXICON): string[] {
+  const terms = folded.filter((s) => !isFoldedStopword(s, lexicon) || folded.length === 1);
   for (let i = 0; i + 1 < folded.length; i += 1) terms.push(`${folded[i]} ${folded[i + 1]}`);
   return terms;
 }
 
-const FOLDED_STOPWORDS: ReadonlySet<string> = new Set([...VIETNAMESE_STOPWORDS].map(foldSyllable));
+const foldedStopwordSets = new WeakMap<Lexicon, ReadonlySet<string>>();
+function isFoldedStopword(word: string, lexicon: Lexicon): boolean {
+  let set = foldedStopwordSets.get(lexicon);
+  if (!set) {
+    set = new Set([...lexicon.vietnameseStopwords].map(foldSyllable));
+    foldedStopwordSets.set(lexicon, set);
+  }
+  return set.has(word);
+}
 
 /** English when most words cannot be Vietnamese syllables ("what", "tasks", "ahead"). */
 function isEnglish(words: Words): boolean {
@@ -220,132 +170,214 @@ function isEnglish(words: Words): boolean {
   return letters.filter((w) => !VIETNAMESE_SYLLABLE.test(w)).length * 2 >= letters.length;
 }
 
-/** Whether the phrase is in the question at word `at`. */
-function phraseAt(words: Words, phrase: ListedPhrase, at: number): boolean {
-  if (at + phrase.words.length > words.canonical.length) return false;
-  for (let j = 0; j < phrase.words.length; j += 1) {
-    const matches = words.toned[at + j]
-      ? words.canonical[at + j] === phrase.words[j]
-      : phrase.foldedMatchAllowed && words.folded[at + j] === phrase.folded[j];
-    if (!matches) return false;
-  }
-  return true;
+function toPhrase(phrase: LexiconPhrase): Phrase {
+  return { folded: phrase.folded, exact: phrase.canonical };
 }
 
-/** Where the phrase first starts in the question, or -1. */
-function phraseStart(words: Words, phrase: ListedPhrase): number {
-  for (let at = 0; at < words.canonical.length; at += 1) if (phraseAt(words, phrase, at)) return at;
-  return -1;
-}
+class QuestionReader {
+  /** Words that are asking or address, not topic. */
+  private readonly removed: boolean[];
+  /** Where each matched cue starts, and its kind. */
+  private readonly cueHits: { kind: Cue["kind"]; at: number; size: number }[] = [];
 
-/** Marks the words covered by any of the phrases. */
-function phraseMask(words: Words, phrases: readonly ListedPhrase[]): boolean[] {
-  const mask = new Array<boolean>(words.canonical.length).fill(false);
-  for (let at = 0; at < words.canonical.length; at += 1) {
-    for (const phrase of phrases) {
-      if (phraseAt(words, phrase, at)) mask.fill(true, at, at + phrase.words.length);
+  constructor(
+    private readonly words: Words,
+    private readonly language: "vi" | "en",
+    private readonly lexicon: Lexicon,
+  ) {
+    this.removed = new Array<boolean>(words.canonical.length).fill(false);
+    for (const cue of lexicon.cues) {
+      if (cue.language !== language) continue;
+      const startOnly = language === "en" && ENGLISH_START_ONLY.has(cue.phrase.folded.join(" "));
+      for (let at = 0; at < words.canonical.length; at += 1) {
+        if (startOnly && at > 0) break;
+        if (!this.phraseAt(cue.phrase, at)) continue;
+        this.cueHits.push({ kind: cue.kind, at, size: cue.phrase.folded.length });
+        for (let j = at; j < at + cue.phrase.folded.length; j += 1) {
+          if (ASKING_KINDS.has(cue.kind) || this.isStopword(j)) this.removed[j] = true;
+        }
+      }
     }
   }
-  return mask;
-}
 
-function vietnameseConcepts(words: Words, notTopic: readonly ListedPhrase[]): Concept[] {
-  const { canonical, folded, toned } = words;
-  const removed = phraseMask(words, notTopic);
-  const isStop = canonical.map((syllable, i) => {
-    if (removed[i] || GREETINGS.has(folded[i]!) || LONE_LETTER.test(syllable)) return true;
+  /**
+   * Whether a lexicon phrase is in the question at word `at`. A word typed with tones must match
+   * exactly; one typed without matches by folded form, except in one-syllable phrases with tones,
+   * which are too ambiguous folded ("may" is "mấy", how many, and "máy", machine).
+   */
+  private phraseAt(phrase: LexiconPhrase, at: number): boolean {
+    const size = phrase.folded.length;
+    if (at + size > this.words.canonical.length) return false;
+    const foldedAllowed = size > 1 || phrase.folded[0] === phrase.canonical[0];
+    for (let j = 0; j < size; j += 1) {
+      const ok = this.words.toned[at + j]
+        ? this.words.canonical[at + j] === phrase.canonical[j]
+        : foldedAllowed && this.words.folded[at + j] === phrase.folded[j];
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  private isStopword(i: number): boolean {
+    const { canonical, folded, toned } = this.words;
+    if (this.language === "en") return this.lexicon.englishStopwords.has(folded[i]!) || GREETINGS.has(folded[i]!);
+    if (GREETINGS.has(folded[i]!)) return true;
+    if (LONE_LETTER.test(canonical[i]!) && !this.lexicon.unitByForm.has(folded[i]!)) return true;
     // Typed with tones, the stop list is exact ("có" is a function word, "cơ" is not); typed
     // without, the folded form is all we know.
-    return toned[i] ? VIETNAMESE_STOPWORDS.has(syllable) : FOLDED_STOPWORDS.has(folded[i]!);
-  });
-  const exactOf = (i: number): string | null => (toned[i] ? canonical[i]! : null);
-  const concepts: Concept[] = [];
-  canonical.forEach((syllable, i) => {
-    if (!isStop[i]) {
-      const exact = exactOf(i);
-      const phrase: Phrase = { folded: [folded[i]!], exact: exact ? [exact] : null };
-      concepts.push({ label: syllable, phrases: [phrase], optional: false, position: i, size: 1 });
+    return toned[i] ? this.lexicon.vietnameseStopwords.has(canonical[i]!) : isFoldedStopword(folded[i]!, this.lexicon);
+  }
+
+  /**
+   * The lexicon word starting at `at` (longest first, two syllables or more): its span and every
+   * phrase of its sense. Typed with tones, it must be one of the sense's phrases exactly.
+   */
+  private lexiconWordAt(at: number): { size: number; phrases: Phrase[] } | undefined {
+    const { folded, canonical, toned } = this.words;
+    for (let size = Math.min(this.lexicon.maxPhraseSyllables, folded.length - at); size >= 2; size -= 1) {
+      if (this.removed.slice(at, at + size).some(Boolean)) continue;
+      const key = folded.slice(at, at + size).join(" ");
+      const sense = this.lexicon.senses.get(key) ?? (this.lexicon.unitByForm.get(key)?.forms as readonly LexiconPhrase[] | undefined);
+      if (!sense) continue;
+      const anyToned = toned.slice(at, at + size).some(Boolean);
+      const typed = canonical.slice(at, at + size);
+      if (anyToned && !sense.some((p) => p.canonical.every((s, j) => !toned[at + j] || s === typed[j]))) continue;
+      const typedPhrase: Phrase = { folded: folded.slice(at, at + size), exact: anyToned && toned.slice(at, at + size).every(Boolean) ? typed : null };
+      return { size, phrases: [typedPhrase, ...sense.filter((p) => p.folded.join(" ") !== key || anyToned).map(toPhrase)] };
     }
-    const next = i + 1;
-    // A pair with a function word is kept only when that word was typed without tones, where it
-    // may be a content word in disguise ("trong" for "trọng"); then it is optional.
-    const certainStop = (j: number): boolean => isStop[j]! && (toned[j]! || removed[j]!);
-    if (next < canonical.length && !(isStop[i] && isStop[next]) && !certainStop(i) && !certainStop(next)) {
-      const exactPair = exactOf(i) && exactOf(next) ? [exactOf(i)!, exactOf(next)!] : null;
+    return undefined;
+  }
+
+  /** One syllable with the phrases of its sense (synonyms, abbreviation, unit forms), if any. */
+  private syllableConcept(i: number): Concept {
+    const { canonical, folded, toned } = this.words;
+    const typed: Phrase = { folded: [folded[i]!], exact: toned[i] ? [canonical[i]!] : null };
+    const sense = this.lexicon.senses.get(folded[i]!) ?? this.lexicon.unitByForm.get(folded[i]!)?.forms;
+    const phrases: Phrase[] = [typed];
+    // Typed without tones, "nguoi" could be another word than "người": only an exact match (or an
+    // untoned one) joins the sense.
+    if (sense && (!toned[i] || sense.some((p) => p.canonical.length === 1 && p.canonical[0] === canonical[i]))) {
+      for (const p of sense) if (p.folded.join(" ") !== folded[i] || toned[i]) phrases.push(toPhrase(p));
+    }
+    // A Vietnamese question may still use an English word ("kết quả movement").
+    if (!toned[i] && !VIETNAMESE_SYLLABLE.test(folded[i]!)) {
+      for (const p of this.lexicon.english.get(this.lexicon.englishHead(folded[i]!)) ?? []) phrases.push(toPhrase(p));
+    }
+    return { label: canonical[i]!, phrases: uniquePhrases(phrases), optional: false, position: i, size: 1 };
+  }
+
+  vietnameseConcepts(): Concept[] {
+    const { canonical, folded, toned } = this.words;
+    const count = canonical.length;
+    const isStop = canonical.map((_, i) => this.removed[i]! || this.isStopword(i));
+    // Lexicon words first: their syllables are not read one by one.
+    const spanOf = new Array<number>(count).fill(-1);
+    const concepts: Concept[] = [];
+    for (let i = 0; i < count; i += 1) {
+      if (isStop[i]) continue;
+      const word = this.lexiconWordAt(i);
+      if (!word) continue;
+      concepts.push({ label: canonical.slice(i, i + word.size).join(" "), phrases: uniquePhrases(word.phrases), optional: false, position: i, size: word.size });
+      spanOf.fill(i, i, i + word.size);
+      i += word.size - 1;
+    }
+    const certainStop = (j: number): boolean => isStop[j]! && (toned[j]! || this.removed[j]!);
+    for (let i = 0; i < count; i += 1) {
+      if (spanOf[i]! < 0 && !isStop[i]) concepts.push(this.syllableConcept(i));
+      const next = i + 1;
+      if (next >= count || (spanOf[i]! >= 0 && spanOf[i] === spanOf[next])) continue;
+      // A pair reaching into a lexicon word is read by that word.
+      if (spanOf[i]! >= 0 || spanOf[next]! >= 0) continue;
+      // A pair with a function word is kept only when that word was typed without tones, where it
+      // may be a content word in disguise ("trong" for "trọng"); then it is optional.
+      if ((isStop[i] && isStop[next]) || certainStop(i) || certainStop(next)) continue;
+      const exactPair = toned[i] && toned[next] ? [canonical[i]!, canonical[next]!] : null;
       concepts.push({
-        label: `${syllable} ${canonical[next]}`,
+        label: `${canonical[i]} ${canonical[next]}`,
         phrases: [{ folded: [folded[i]!, folded[next]!], exact: exactPair }],
         optional: isStop[i]! || isStop[next]!,
         position: i,
         size: 2,
       });
     }
-  });
-  return concepts.map(translateEnglishWord).map(addSynonyms);
-}
-
-/** Folded synonym phrase → its group, for {@link addSynonyms}. */
-const SYNONYM_GROUPS = new Map<string, readonly Phrase[]>();
-for (const group of VIETNAMESE_SYNONYMS) {
-  const phrases = group.map(vietnamesePhrase);
-  for (const phrase of phrases) SYNONYM_GROUPS.set(phrase.folded.join(" "), phrases);
-}
-
-/** "vướng mắc" also matches "khó khăn": words of one sense count as the same concept. */
-function addSynonyms(concept: Concept): Concept {
-  const typed = concept.phrases[0]!;
-  const group = SYNONYM_GROUPS.get(typed.folded.join(" "));
-  if (!group) return concept;
-  // Typed without tones, "nguoi" could be another word than "người": only then is the group a guess.
-  if (typed.exact && !group.some((p) => p.exact!.join(" ") === typed.exact!.join(" "))) return concept;
-  return { ...concept, phrases: [typed, ...group.filter((p) => p.folded.join(" ") !== typed.folded.join(" "))] };
-}
-
-/** A Vietnamese question may still use an English word ("kết quả movement"): translate it. */
-function translateEnglishWord(concept: Concept): Concept {
-  const only = concept.phrases[0]!;
-  if (concept.size !== 1 || only.exact || VIETNAMESE_SYLLABLE.test(only.folded[0]!)) return concept;
-  const translations = ENGLISH_TO_VIETNAMESE[englishStem(only.folded[0]!)];
-  return translations ? { ...concept, phrases: [only, ...translations.map(vietnamesePhrase)] } : concept;
-}
-
-function vietnamesePhrase(text: string): Phrase {
-  const syllables = canonicalSyllables(text);
-  return { folded: syllables.map(foldSyllable), exact: syllables };
-}
-
-function englishConcepts(words: Words, notTopic: readonly ListedPhrase[]): Concept[] {
-  const removed = phraseMask(words, notTopic);
-  const concepts: Concept[] = [];
-  const skip = (word: string, i: number): boolean => removed[i]! || ENGLISH_STOPWORDS.has(word) || GREETINGS.has(word) || LONE_LETTER.test(word);
-  let previousUnknown: string | undefined;
-  for (let i = 0; i < words.folded.length; i += 1) {
-    const word = words.folded[i]!;
-    if (skip(word, i)) {
-      previousUnknown = undefined;
-      continue;
-    }
-    const next = words.folded[i + 1];
-    const compound = next !== undefined && !removed[i + 1] ? ENGLISH_TO_VIETNAMESE[`${englishStem(word)}_${englishStem(next)}`] : undefined;
-    if (compound) {
-      concepts.push({ label: `${word} ${next}`, phrases: compound.map(vietnamesePhrase), optional: false, position: i, size: 2 });
-      previousUnknown = undefined;
-      i += 1;
-      continue;
-    }
-    const translations = ENGLISH_TO_VIETNAMESE[englishStem(word)];
-    if (translations) {
-      concepts.push({ label: word, phrases: translations.map(vietnamesePhrase), optional: false, position: i, size: 1 });
-      previousUnknown = undefined;
-      continue;
-    }
-    // Not in the vocabulary: a name or a Vietnamese word typed without tones ("Soc Trang").
-    concepts.push({ label: word, phrases: [{ folded: [word], exact: null }], optional: false, position: i, size: 1 });
-    if (previousUnknown && VIETNAMESE_SYLLABLE.test(word) && VIETNAMESE_SYLLABLE.test(previousUnknown)) {
-      const phrase = { folded: [previousUnknown, word], exact: null };
-      concepts.push({ label: `${previousUnknown} ${word}`, phrases: [phrase], optional: false, position: i - 1, size: 2 });
-    }
-    previousUnknown = word;
+    return concepts.sort((a, b) => a.position - b.position || b.size - a.size);
   }
-  return concepts;
+
+  englishConcepts(): Concept[] {
+    const { folded } = this.words;
+    const lexicon = this.lexicon;
+    const concepts: Concept[] = [];
+    let previousUnknown: number | undefined;
+    for (let i = 0; i < folded.length; i += 1) {
+      const word = folded[i]!;
+      if (this.removed[i] || LONE_LETTER.test(word)) {
+        previousUnknown = undefined;
+        continue;
+      }
+      // The longest term of the lexicon starting here ("land clearance", "people's committee").
+      let term: { size: number; phrases: readonly LexiconPhrase[] } | undefined;
+      if (!lexicon.englishStopwords.has(word)) {
+        for (let size = Math.min(lexicon.englishMaxWords, folded.length - i); size >= 1 && !term; size -= 1) {
+          if (this.removed.slice(i, i + size).some(Boolean)) continue;
+          const key = folded.slice(i, i + size).map(lexicon.englishHead).join(" ");
+          const phrases = lexicon.english.get(key) ?? (size === 1 ? lexicon.unitByForm.get(word)?.forms : undefined);
+          if (phrases) term = { size, phrases };
+        }
+      }
+      if (term) {
+        concepts.push({ label: folded.slice(i, i + term.size).join(" "), phrases: uniquePhrases(term.phrases.map(toPhrase)), optional: false, position: i, size: term.size });
+        i += term.size - 1;
+        previousUnknown = undefined;
+        continue;
+      }
+      if (this.isStopword(i)) {
+        previousUnknown = undefined;
+        continue;
+      }
+      // Not in the lexicon: a name or a Vietnamese word typed without tones ("Soc Trang").
+      concepts.push({ label: word, phrases: [{ folded: [word], exact: null }], optional: false, position: i, size: 1 });
+      if (previousUnknown !== undefined && VIETNAMESE_SYLLABLE.test(word) && VIETNAMESE_SYLLABLE.test(folded[previousUnknown]!)) {
+        concepts.push({ label: `${folded[previousUnknown]} ${word}`, phrases: [{ folded: [folded[previousUnknown]!, word], exact: null }], optional: false, position: previousUnknown, size: 2 });
+      }
+      previousUnknown = i;
+    }
+    return concepts;
+  }
+
+  /**
+   * The kinds of answer the cues ask for. A figure's kind is more precise than a bare quantity
+   * ("bao nhiêu hecta": an area), and so is a unit named right after "bao nhiêu" / "how many".
+   */
+  expectation(concepts: readonly Concept[]): Expectation | undefined {
+    const kinds = new Set<AnswerKind>();
+    let quantityEnd = -1;
+    for (const hit of this.cueHits) {
+      if (hit.kind === "address") continue;
+      kinds.add(hit.kind);
+      if (hit.kind === "quantity" && quantityEnd < 0) quantityEnd = hit.at + hit.size;
+    }
+    if (kinds.size === 0) return undefined;
+    let of: Concept | undefined;
+    if (quantityEnd >= 0) {
+      const after = concepts.filter((c) => !c.optional && c.position >= quantityEnd);
+      const first = Math.min(...after.map((c) => c.position));
+      of = after.filter((c) => c.position === first).sort((a, b) => b.size - a.size)[0];
+      const unit = of && this.lexicon.unitByForm.get(of.phrases[0]!.folded.join(" "));
+      if (unit) kinds.add(unit.kind);
+    }
+    const figureKinds = [...kinds].filter((k) => k !== "quantity" && k !== "time" && k !== "person");
+    if (figureKinds.length > 0) kinds.delete("quantity");
+    if (!kinds.has("quantity")) return { kinds };
+    return of ? { kinds, of } : { kinds };
+  }
+}
+
+function uniquePhrases(phrases: readonly Phrase[]): Phrase[] {
+  const seen = new Set<string>();
+  return phrases.filter((p) => {
+    const key = `${p.folded.join(" ")}/${p.exact?.join(" ") ?? ""}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

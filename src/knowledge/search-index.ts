@@ -9,37 +9,14 @@
  * when it grows. A removed or replaced article's passages are skipped until the next merge.
  */
 import { type Article, type InterviewSection, type Passage, sectionOf } from "./article.js";
-import { type AnalyzedQuery, type Concept, type Expectation, type Phrase, analyzeQuery } from "./query.js";
+import { AnswerJudge, type ConceptWeights, type JudgedPassage, type Judgement, type Tier, prepare, splitSentences } from "./answer-judge.js";
+import { type AnalyzedQuery, type Concept, analyzeQuery } from "./query.js";
 import { TermIndex, type TermIndexData } from "./term-index.js";
 import { canonicalSyllables, foldSyllable, foldedSyllables } from "./vietnamese.js";
 
-/**
- * The share of a question's concepts (syllables, syllable pairs, English words; weighted by smoothed
- * inverse document frequency) that the best passage and its context (interview question, speaker,
- * title) must hold for the question to count as answered.
- *
- * Chosen from data with `npm run eval -- eval/dev.jsonl eval/questions.jsonl eval/holdout.jsonl`:
- * correctly answered in-scope questions reach 0.62–1.0 (most above 0.8: they reuse the article's
- * words or a translation of them); out-of-scope ones (weather, prices, sport, greetings, other
- * topics sharing a word or two with the article, such as "population of Soc Trang") reach at most
- * 0.43. 0.6 sits in that gap; questions asking "how many" or "when" must also find a figure of
- * the thing counted or a date (see Expectation).
- */
-export const ANSWER_THRESHOLD = 0.6;
-
-/** Credit for a syllable typed with tone marks that the passage has with other ones ("đấu"/"đầu"). */
-const WRONG_TONE_CREDIT = 0.4;
 /** How many full-text candidates (best by BM25 over text and context) the concept check re-reads: enough depth for the re-ranking, within the query budget at 100k passages. */
 const CANDIDATES = 25;
 const DEFAULT_LIMIT = 5;
-/**
- * A person's name: a form of address or a common family name followed by capitalised syllables
- * ("đồng chí Dương Sà Kha", "ông Tư", "Nguyễn Văn A").
- */
-const PERSON_NAME =
-  /(?:\b(?:[ôÔ]ng|[bB]à|[aA]nh|[cC]hị|[đĐ]ồng chí|[đĐ]\/c)\s+\p{Lu}\p{Ll}*|(?:Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Lâm|Trương|Đinh|Mai|Thạch|Danh)(?:\s+\p{Lu}\p{Ll}*){1,3})/u;
-/** Folded: a year, a day or month with its number, or a near-future phrase. */
-const TIME_EXPRESSION = / (?:19|20)\d\d | (?:ngay|thang|nam) \d+ | \d+ \d+ (?:19|20)\d\d | thoi gian toi | sap toi /;
 
 /** Bumped whenever tokenization or index layout changes: a cached index of another version is rebuilt. */
 export const INDEX_VERSION = 3;
@@ -57,24 +34,26 @@ export interface SearchHit {
   readonly score: number;
   /** Share of the question's concepts found in the passage and its context, 0–1. */
   readonly coverage: number;
+  /** The sentence (or two) of the passage that answers; the passage itself when it is one sentence. */
+  readonly sentence: string;
 }
 
 export interface Answer {
   readonly query: string;
+  /**
+   * confident: the hits answer the question; related: the closest passages (at most
+   * `relatedLimit`), which may not answer it; none: declined, no hits.
+   */
+  readonly tier: Tier;
+  /** True only for a confident answer. */
   readonly answered: boolean;
-  /** Best first; empty when not answered. */
+  /** Best first; empty when declined. */
   readonly hits: readonly SearchHit[];
   readonly analysis: AnalyzedQuery;
 }
 
 /** What the index keeps per passage: its folded syllables, space-padded for phrase lookups. */
-interface Entry {
-  readonly passage: Passage;
-  readonly article: Article;
-  readonly section?: InterviewSection;
-  readonly folded: string;
-  readonly context: Context;
-}
+type Entry = JudgedPassage & { readonly context: Context };
 
 /** The words around a passage: its interview question, speaker, the article title and place. */
 interface Context {
@@ -82,11 +61,6 @@ interface Context {
   readonly canonical: string;
 }
 
-/** Per concept of a question: sharp weights rank passages, smoothed ones decide answerability. */
-interface ConceptWeights {
-  readonly rank: readonly number[];
-  readonly answer: readonly number[];
-}
 
 /** One index over passages and one over their contexts, with the maps back to them. */
 interface Segment {
@@ -140,9 +114,11 @@ export class KnowledgeIndex {
   /** Passages of the base that were removed or replaced since it was built. */
   private readonly stale = new Set<string>();
   private readonly canonicalCache = new Map<string, string>();
+  readonly judge: AnswerJudge;
 
-  private constructor(base: Segment) {
+  private constructor(base: Segment, judge: AnswerJudge = new AnswerJudge()) {
     this.base = base;
+    this.judge = judge;
   }
 
   static build(articles: readonly Article[]): KnowledgeIndex {
@@ -195,7 +171,7 @@ export class KnowledgeIndex {
 
   passage(id: string): SearchHit | undefined {
     const entry = this.entries.get(id);
-    return entry && { passage: entry.passage, article: entry.article, ...(entry.section ? { section: entry.section } : {}), score: 0, coverage: 0 };
+    return entry && { passage: entry.passage, article: entry.article, ...(entry.section ? { section: entry.section } : {}), score: 0, coverage: 0, sentence: entry.passage.text };
   }
 
   /** Adds an article, replacing an earlier version with the same id. */
@@ -290,21 +266,41 @@ export class KnowledgeIndex {
     return found.sort((a, b) => b.score - a.score).slice(0, CANDIDATES);
   }
 
-  /** Answers a question: the best passages that cover it, or none when the articles do not. */
-  search(query: string, limit = DEFAULT_LIMIT, options: { threshold?: number } = {}): Answer {
-    const threshold = options.threshold ?? ANSWER_THRESHOLD;
+  /**
+   * Answers a question: the best passages that cover it (confident), else the closest ones
+   * (related, at most the judge's relatedLimit), else none. `minimumTier` "related" returns the
+   * closest passages even when confident ones exist below the limit (the evaluator reads it).
+   */
+  search(query: string, limit = DEFAULT_LIMIT): Answer {
     const analysis = analyzeQuery(query);
-    if (!analysis.concepts.some((c) => !c.optional)) return { query, answered: false, hits: [], analysis };
+    if (!analysis.concepts.some((c) => !c.optional)) return { query, tier: "none", answered: false, hits: [], analysis };
 
     const weights = this.weights(analysis.concepts);
     const prepared = prepare(analysis);
-    const hits: SearchHit[] = [];
+    const judged: { entry: Entry; judgement: Judgement }[] = [];
     for (const { entry, score } of this.candidates(analysis.terms)) {
-      const hit = this.judge(entry, score, prepared, weights);
-      if (hit && hit.coverage >= threshold) hits.push(hit);
+      const canonical = () => this.canonicalOf(entry);
+      const judgement = this.judge.judge(entry, score, prepared, weights, canonical);
+      if (judgement) judged.push({ entry, judgement });
     }
-    hits.sort((a, b) => b.score - a.score);
-    return { query, answered: hits.length > 0, hits: hits.slice(0, limit), analysis };
+    judged.sort((a, b) => b.judgement.score - a.judgement.score);
+    const tier = this.judge.tier(judged[0]?.judgement);
+    const options = this.judge.options;
+    const kept =
+      tier === "confident"
+        ? judged.filter((j) => j.judgement.coverage >= options.confidentCoverage).slice(0, limit)
+        : tier === "related"
+          ? judged.filter((j) => j.judgement.coverage >= options.relatedCoverage).slice(0, Math.min(limit, options.relatedLimit))
+          : [];
+    const hits = kept.map(({ entry, judgement }): SearchHit => {
+      const sentences = splitSentences(entry.passage.text);
+      const sentence =
+        sentences.length > 1
+          ? this.judge.answeringSentence(entry.passage.text, sentences.map((t) => padded(foldedSyllables(t))), sentences, prepared, weights)
+          : entry.passage.text;
+      return { passage: entry.passage, article: entry.article, ...(entry.section ? { section: entry.section } : {}), score: judgement.score, coverage: judgement.coverage, sentence };
+    });
+    return { query, tier, answered: tier === "confident", hits, analysis };
   }
 
   /**
@@ -370,104 +366,4 @@ export class KnowledgeIndex {
     }
     return text;
   }
-
-  /** Re-reads one candidate: which concepts it has, and a score that favours complete, exact matches. */
-  private judge(entry: Entry, fullTextScore: number, query: PreparedQuery, weights: ConceptWeights): SearchHit | undefined {
-    if (query.expects && !query.expects(entry)) return undefined;
-    // The passage with its tone marks, built only if a phrase typed with tones is found folded.
-    let canonical: string | undefined;
-    const canonicalText = () => (canonical ??= this.canonicalOf(entry));
-    const rank = { wanted: 0, found: 0, inText: 0 };
-    const answer = { wanted: 0, found: 0 };
-    query.concepts.forEach((concept, i) => {
-      const credit = conceptCredit(entry, concept.phrases, canonicalText);
-      if (concept.optional && credit.any === 0) return;
-      rank.wanted += weights.rank[i]!;
-      rank.found += credit.any * weights.rank[i]!;
-      rank.inText += credit.text * weights.rank[i]!;
-      answer.wanted += weights.answer[i]!;
-      answer.found += credit.any * weights.answer[i]!;
-    });
-    if (answer.wanted === 0) return undefined;
-    const coverage = answer.found / answer.wanted;
-    const rankCoverage = rank.wanted ? rank.found / rank.wanted : 0;
-    const rankTextCoverage = rank.wanted ? rank.inText / rank.wanted : 0;
-    // Mostly how much of the question the passage itself holds (its context counts half); the
-    // full-text score (term frequency, length) only orders passages that cover it alike.
-    const primary = (rankCoverage + rankTextCoverage) / 2;
-    const score = primary ** 2 * Math.sqrt(fullTextScore);
-    return { passage: entry.passage, article: entry.article, ...(entry.section ? { section: entry.section } : {}), score, coverage };
-  }
 }
-
-/** A question made ready to check many candidates: phrases padded once, expectations compiled once. */
-interface PreparedQuery {
-  readonly concepts: readonly { readonly optional: boolean; readonly phrases: readonly PreparedPhrase[] }[];
-  readonly expects?: (entry: Entry) => boolean;
-}
-
-interface PreparedPhrase {
-  /** "kho khan" */
-  readonly folded: string;
-  /** "khó khăn", when typed with tones. */
-  readonly exact: string | null;
-}
-
-function prepare(analysis: AnalyzedQuery): PreparedQuery {
-  const concepts = analysis.concepts.map((c) => ({
-    optional: c.optional,
-    phrases: c.phrases.map((p: Phrase) => ({ folded: p.folded.join(" "), exact: p.exact ? p.exact.join(" ") : null })),
-  }));
-  const expects = analysis.expects && expectationCheck(analysis.expects);
-  return expects ? { concepts, expects } : { concepts };
-}
-
-/** A figure near the thing counted, a date, or a person's name, when the question asks for one. */
-function expectationCheck(expects: Expectation): (entry: Entry) => boolean {
-  if (expects.kind === "time") return (entry) => TIME_EXPRESSION.test(entry.folded);
-  if (expects.kind === "person") return (entry) => PERSON_NAME.test(entry.passage.text);
-  if (!expects.of) return (entry) => /\d/.test(entry.folded);
-  // Vietnamese counts before the noun ("69 tập thể", "31.945 mô hình, điển hình"), lists after it ("mô hình: 31.945").
-  const patterns = expects.of.phrases.map((phrase) => {
-    const words = phrase.folded.join(" ");
-    return new RegExp(` \\d+ (?:\\S+ ){0,2}${words} | ${words} (?:\\S+ )?\\d+ `);
-  });
-  return (entry) => patterns.some((pattern) => pattern.test(entry.folded));
-}
-
-/** 1 when a phrase of the concept is there as typed, less when only without its tone marks; in the text, and anywhere. */
-function conceptCredit(entry: Entry, phrases: readonly PreparedPhrase[], canonicalText: () => string): { any: number; text: number } {
-  let any = 0;
-  let text = 0;
-  for (const phrase of phrases) {
-    const inText = containsPhrase(entry.folded, phrase.folded);
-    const inContext = containsPhrase(entry.context.folded, phrase.folded);
-    if (!inText && !inContext) continue;
-    const textCredit = inText ? toneCredit(phrase, canonicalText) : 0;
-    const contextCredit = inContext ? toneCredit(phrase, () => entry.context.canonical) : 0;
-    any = Math.max(any, textCredit, contextCredit);
-    text = Math.max(text, textCredit);
-    if (any === 1 && text === 1) break;
-  }
-  return { any, text };
-}
-
-/** The canonical text is read only when the user typed tone marks. */
-function toneCredit(phrase: PreparedPhrase, canonical: () => string): number {
-  if (!phrase.exact) return 1;
-  return containsPhrase(canonical(), phrase.exact) ? 1 : WRONG_TONE_CREDIT;
-}
-
-/**
- * Whether a space-padded text holds the phrase as whole syllables. Three times faster than
- * includes(" phrase "): a search for a leading space stops at every word.
- */
-function containsPhrase(paddedText: string, phrase: string): boolean {
-  if (!phrase) return false; // indexOf("") finds it everywhere, forever
-  for (let at = paddedText.indexOf(phrase); at >= 0; at = paddedText.indexOf(phrase, at + 1)) {
-    if (paddedText.charCodeAt(at - 1) === SPACE && paddedText.charCodeAt(at + phrase.length) === SPACE) return true;
-  }
-  return false;
-}
-
-const SPACE = 0x20;

@@ -16,10 +16,15 @@ describe("npm run ask", () => {
     const run = ask(["--json"], "kho khan\nhello\nWhat are the tasks ahead?\n");
     expect(run.status).toBe(0);
     const lines = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.query, l.answered])).toEqual([["kho khan", true], ["hello", false], ["What are the tasks ahead?", true]]);
+    expect(lines.map((l) => [l.query, l.answered, l.tier])).toEqual([
+      ["kho khan", true, "confident"],
+      ["hello", false, "none"],
+      ["What are the tasks ahead?", true, "confident"],
+    ]);
     const first = lines[0].results[0];
-    expect(Object.keys(first).sort()).toEqual(["article", "id", "question", "score", "text", "url"]);
+    expect(Object.keys(first).sort()).toEqual(["article", "id", "question", "score", "sentence", "text", "url"]);
     expect(first.text).toContain("khó khăn, hạn chế");
+    expect(first.text).toContain(first.sentence);
     expect(first.url).toBe("https://baosoctrang.org.vn");
     expect(lines[1].results).toEqual([]);
     expect(lines[2].results.length).toBeLessThanOrEqual(5);
@@ -29,6 +34,8 @@ describe("npm run ask", () => {
   it("prints a readable answer, or an honest 'not in the article' with the questions it can answer", () => {
     const answered = ask(["bao nhiêu mô hình?"]);
     expect(answered.stdout).toContain("31.945 mô hình");
+    // The sentence holding the figure comes first, then the whole passage.
+    expect(answered.stdout).toMatch(/» [^\n]*31\.945 mô hình/);
     expect(answered.stdout).toContain("Đồng chí Dương Sà Kha");
     expect(answered.stdout).toContain("https://baosoctrang.org.vn");
     const declined = ask(["thời tiết hôm nay"]);

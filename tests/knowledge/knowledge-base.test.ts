@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { openKnowledgeBase } from "../../src/knowledge/knowledge-base.js";
+import { CODE_FINGERPRINT, cacheFileFor, openKnowledgeBase } from "../../src/knowledge/knowledge-base.js";
 import { SEED_BYTES, SEED_FILE, newsArticle } from "./helpers.js";
 
 describe("openKnowledgeBase index cache", () => {
@@ -38,6 +38,15 @@ describe("openKnowledgeBase index cache", () => {
     const edited = await openKnowledgeBase({ knowledgeDir, cacheDir });
     expect(edited.fromCache).toBe(false);
     expect(edited.index.search("77.777").answered).toBe(true);
+  });
+
+  it("a change to the parsing or indexing code names another cache file (no stale articles from an old parser)", async () => {
+    const knowledgeDir = mkdtempSync(path.join(tmpdir(), "hoibao-kb-"));
+    writeFileSync(path.join(knowledgeDir, SEED_FILE), SEED_BYTES);
+    expect(CODE_FINGERPRINT).toMatch(/^[0-9a-f]{16}$/);
+    const now = await cacheFileFor("/c", knowledgeDir);
+    expect(await cacheFileFor("/c", knowledgeDir, CODE_FINGERPRINT)).toBe(now);
+    expect(await cacheFileFor("/c", knowledgeDir, "0123456789abcdef")).not.toBe(now);
   });
 
   it("a damaged cache file is rebuilt, not trusted", async () => {

@@ -15,8 +15,8 @@ export async function answerQuestion(ctx: BotContext, query: string): Promise<vo
     return;
   }
   const answer = ctx.deps.knowledge.search(question);
-  ctx.log.debug({ answered: answer.answered, hits: answer.hits.length }, "question answered");
-  if (!answer.answered) {
+  ctx.log.debug({ tier: answer.tier, hits: answer.hits.length }, "question answered");
+  if (answer.tier === "none") {
     await send(ctx, notFoundMessage(question, ctx.deps.knowledge, ctx.t));
     return;
   }

@@ -1,0 +1,221 @@
+/**
+ * The judgement of an answer: which of a question's concepts a candidate passage holds, how well
+ * it ranks, whether it holds the kind of answer asked for, and — over the best candidates — how
+ * sure the knowledge base is (three tiers: confident, related, declined). Retrieval is elsewhere
+ * (search-index.ts); this file holds no index, only the reading of one passage at a time.
+ */
+import type { Article, InterviewSection, Passage } from "./article.js";
+import { ANSWER_KINDS, type AnswerKinds } from "./answer-kinds.js";
+import type { AnalyzedQuery, Concept, Expectation } from "./query.js";
+
+/**
+ * How answers are judged. Each default was chosen with `npm run eval` over the development sets
+ * (README "Answer quality"); the figures it prints per tier are what moved them.
+ */
+export interface JudgeOptions {
+  /**
+   * Share of the question's concepts (weighted by smoothed inverse document frequency) that a
+   * passage and its context (interview question, speaker, title) must hold to be a confident
+   * answer. Default 0.62.
+   */
+  readonly confidentCoverage: number;
+  /** Below this share, a passage is not even shown as related. Default 0.4. */
+  readonly relatedCoverage: number;
+  /**
+   * A confident answer must also hold the question's most telling concept (its highest weight),
+   * unless that concept's weight is at most this share of all the weights. Default 0.34: a
+   * question of three or more concepts may miss its rarest only when the rest hold twice as much.
+   */
+  readonly rarestMayMiss: number;
+  /** Related passages shown when unsure. Default 3. */
+  readonly relatedLimit: number;
+  /** Credit for a syllable typed with tone marks that the passage has with other ones ("đấu"/"đầu"). Default 0.4. */
+  readonly wrongToneCredit: number;
+}
+
+export const DEFAULT_JUDGE_OPTIONS: JudgeOptions = {
+  confidentCoverage: 0.62,
+  relatedCoverage: 0.4,
+  rarestMayMiss: 0.34,
+  relatedLimit: 3,
+  wrongToneCredit: 0.4,
+};
+
+/** Everything the judge needs of a passage: its words folded and toned, and its context's. */
+export interface JudgedPassage {
+  readonly passage: Passage;
+  readonly article: Article;
+  readonly section?: InterviewSection;
+  /** Folded syllables, space-padded (" a b c "). */
+  readonly folded: string;
+  readonly context: { readonly folded: string; readonly canonical: string };
+}
+
+/** Per concept of a question: sharp weights rank passages, smoothed ones decide answerability. */
+export interface ConceptWeights {
+  readonly rank: readonly number[];
+  readonly answer: readonly number[];
+}
+
+export interface Judgement {
+  readonly score: number;
+  /** Share of the question's concepts found in the passage and its context, 0–1. */
+  readonly coverage: number;
+  /** Whether the passage holds the kind of answer asked for (true when none is asked). */
+  readonly kindHeld: boolean;
+  /** Whether the question's most telling concept is found (or may be missed). */
+  readonly rarestHeld: boolean;
+}
+
+/** A question made ready to check many candidates: phrases joined once. */
+export interface PreparedQuery {
+  readonly concepts: readonly { readonly optional: boolean; readonly phrases: readonly PreparedPhrase[] }[];
+  readonly expects?: Expectation;
+}
+
+interface PreparedPhrase {
+  /** "kho khan" */
+  readonly folded: string;
+  /** "khó khăn", when typed with tones. */
+  readonly exact: string | null;
+}
+
+export function prepare(analysis: AnalyzedQuery): PreparedQuery {
+  const concepts = analysis.concepts.map((c: Concept) => ({
+    optional: c.optional,
+    phrases: c.phrases.map((p) => ({ folded: p.folded.join(" "), exact: p.exact ? p.exact.join(" ") : null })),
+  }));
+  return analysis.expects ? { concepts, expects: analysis.expects } : { concepts };
+}
+
+export type Tier = "confident" | "related" | "none";
+
+export class AnswerJudge {
+  readonly options: JudgeOptions;
+
+  constructor(
+    options: Partial<JudgeOptions> = {},
+    private readonly kinds: AnswerKinds = ANSWER_KINDS,
+  ) {
+    this.options = { ...DEFAULT_JUDGE_OPTIONS, ...options };
+  }
+
+  /**
+   * Re-reads one candidate: which concepts it has, and a score that favours complete, exact
+   * matches. `canonicalText` gives the passage with its tone marks, built only when needed.
+   */
+  judge(entry: JudgedPassage, fullTextScore: number, query: PreparedQuery, weights: ConceptWeights, canonicalText: () => string): Judgement | undefined {
+    const rank = { wanted: 0, found: 0, inText: 0 };
+    const answer = { wanted: 0, found: 0 };
+    let rarest = -1;
+    let rarestWeight = 0;
+    let rarestFound = true;
+    query.concepts.forEach((concept, i) => {
+      const credit = this.conceptCredit(entry, concept.phrases, canonicalText);
+      if (concept.optional && credit.any === 0) return;
+      rank.wanted += weights.rank[i]!;
+      rank.found += credit.any * weights.rank[i]!;
+      rank.inText += credit.text * weights.rank[i]!;
+      answer.wanted += weights.answer[i]!;
+      answer.found += credit.any * weights.answer[i]!;
+      if (!concept.optional && weights.answer[i]! > rarestWeight) {
+        rarest = i;
+        rarestWeight = weights.answer[i]!;
+        rarestFound = credit.any > 0;
+      }
+    });
+    if (answer.wanted === 0) return undefined;
+    const coverage = answer.found / answer.wanted;
+    const rankCoverage = rank.wanted ? rank.found / rank.wanted : 0;
+    const rankTextCoverage = rank.wanted ? rank.inText / rank.wanted : 0;
+    const kindHeld = !query.expects || this.kinds.satisfies(entry.passage.text, entry.folded, query.expects);
+    // Mostly how much of the question the passage itself holds (its context counts half); the
+    // full-text score (term frequency, length) only orders passages that cover it alike; a
+    // passage without the kind of answer asked for goes below those with it.
+    const primary = (rankCoverage + rankTextCoverage) / 2;
+    const score = primary ** 2 * Math.sqrt(fullTextScore) * (kindHeld ? 1 : 0.5);
+    const rarestHeld = rarest < 0 || rarestFound || rarestWeight <= this.options.rarestMayMiss * answer.wanted;
+    return { score, coverage, kindHeld, rarestHeld };
+  }
+
+  /** The tier of the best judged passage. */
+  tier(best: Judgement | undefined): Tier {
+    if (!best) return "none";
+    const o = this.options;
+    if (best.coverage >= o.confidentCoverage && best.kindHeld && best.rarestHeld) return "confident";
+    if (best.coverage >= o.relatedCoverage) return "related";
+    return "none";
+  }
+
+  /** 1 when a phrase of the concept is there as typed, less when only without its tone marks; in the text, and anywhere. */
+  private conceptCredit(entry: JudgedPassage, phrases: readonly PreparedPhrase[], canonicalText: () => string): { any: number; text: number } {
+    let any = 0;
+    let text = 0;
+    for (const phrase of phrases) {
+      const inText = containsPhrase(entry.folded, phrase.folded);
+      const inContext = containsPhrase(entry.context.folded, phrase.folded);
+      if (!inText && !inContext) continue;
+      const textCredit = inText ? this.toneCredit(phrase, canonicalText) : 0;
+      const contextCredit = inContext ? this.toneCredit(phrase, () => entry.context.canonical) : 0;
+      any = Math.max(any, textCredit, contextCredit);
+      text = Math.max(text, textCredit);
+      if (any === 1 && text === 1) break;
+    }
+    return { any, text };
+  }
+
+  /** The canonical text is read only when the user typed tone marks. */
+  private toneCredit(phrase: PreparedPhrase, canonical: () => string): number {
+    if (!phrase.exact) return 1;
+    return containsPhrase(canonical(), phrase.exact) ? 1 : this.options.wrongToneCredit;
+  }
+
+  /**
+   * The sentence (or two) of a passage that answers: the one holding most of the question's
+   * concepts (by weight), and for a figure, date or person question one holding such an answer.
+   */
+  answeringSentence(text: string, foldedSentences: readonly string[], sentences: readonly string[], query: PreparedQuery, weights: ConceptWeights): string {
+    if (sentences.length <= 1) return text;
+    let best = 0;
+    let bestScore = -1;
+    sentences.forEach((sentence, i) => {
+      const folded = foldedSentences[i]!;
+      let found = 0;
+      query.concepts.forEach((concept, c) => {
+        if (concept.phrases.some((p) => containsPhrase(folded, p.folded))) found += weights.rank[c]! + 0.05;
+      });
+      const kind = query.expects ? (this.kinds.satisfies(sentence, folded, query.expects) ? 1 : 0) : 0;
+      // The kind of answer asked for outweighs a word more; an earlier sentence wins a tie.
+      const score = found * (1 + kind);
+      if (score > bestScore) {
+        bestScore = score;
+        best = i;
+      }
+    });
+    const first = sentences[best]!;
+    // A very short sentence ("Cụ thể:") reads better with the one after it.
+    return first.length < 60 && best + 1 < sentences.length ? `${first} ${sentences[best + 1]}` : first;
+  }
+}
+
+/** Splits a paragraph into sentences: after ".", "!", "?", "…" or ":" followed by a capital or digit. */
+export function splitSentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?…;])\s+(?=["“(\p{Lu}\d])/u)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/**
+ * Whether a space-padded text holds the phrase as whole syllables. Three times faster than
+ * includes(" phrase "): a search for a leading space stops at every word.
+ */
+export function containsPhrase(paddedText: string, phrase: string): boolean {
+  if (!phrase) return false; // indexOf("") finds it everywhere, forever
+  for (let at = paddedText.indexOf(phrase); at >= 0; at = paddedText.indexOf(phrase, at + 1)) {
+    if (paddedText.charCodeAt(at - 1) === SPACE && paddedText.charCodeAt(at + phrase.length) === SPACE) return true;
+  }
+  return false;
+}
+
+const SPACE = 0x20;
