@@ -7,6 +7,7 @@
 import type { Article, InterviewSection, Passage } from "./article.js";
 import { ANSWER_KINDS, type AnswerKinds } from "./answer-kinds.js";
 import type { AnalyzedQuery, Concept, Expectation } from "./query.js";
+import { foldedSyllables } from "./vietnamese.js";
 
 /**
  * How answers are judged. Each default was chosen with `npm run eval` over the development sets
@@ -55,6 +56,8 @@ export interface JudgedPassage {
 export interface ConceptWeights {
   readonly rank: readonly number[];
   readonly answer: readonly number[];
+  /** Concepts no passage of the archive has (and that count: not a chance pair of syllables). */
+  readonly unknown: readonly boolean[];
 }
 
 export interface Judgement {
@@ -65,6 +68,10 @@ export interface Judgement {
   readonly kindHeld: boolean;
   /** Whether the question's most telling concept is found (or may be missed). */
   readonly rarestHeld: boolean;
+  /** The question's concepts (indexes) the passage and its context lack. */
+  readonly missing: readonly number[];
+  /** How many of the missing concepts no passage of the archive has: words it never uses. */
+  readonly unknownMissing: number;
 }
 
 /** A question made ready to check many candidates: phrases joined once. */
@@ -110,9 +117,11 @@ export class AnswerJudge {
     let rarest = -1;
     let rarestWeight = 0;
     let rarestFound = true;
+    const missing: number[] = [];
     query.concepts.forEach((concept, i) => {
       const credit = this.conceptCredit(entry, concept.phrases, canonicalText);
       if (concept.optional && credit.any === 0) return;
+      if (credit.any === 0) missing.push(i);
       rank.wanted += weights.rank[i]!;
       rank.found += credit.any * weights.rank[i]!;
       rank.inText += credit.text * weights.rank[i]!;
@@ -135,7 +144,8 @@ export class AnswerJudge {
     const primary = (rankCoverage + rankTextCoverage) / 2;
     const score = primary ** 2 * Math.sqrt(fullTextScore) * (kindHeld ? 1 : 0.5);
     const rarestHeld = rarest < 0 || rarestFound || rarestWeight <= this.options.rarestMayMiss * answer.wanted;
-    return { score, coverage, kindHeld, rarestHeld };
+    const unknownMissing = missing.filter((i) => weights.unknown[i] && weights.answer[i]! > 0).length;
+    return { score, coverage, kindHeld, rarestHeld, missing, unknownMissing };
   }
 
   /** The tier of the best judged passage. */
@@ -172,29 +182,37 @@ export class AnswerJudge {
 
   /**
    * The sentence (or two) of a passage that answers: the one holding most of the question's
-   * concepts (by weight), and for a figure, date or person question one holding such an answer.
+   * concepts (by weight), and for a figure, date or person question one holding such an answer;
+   * with the share of the question it holds (with the passage's context), which is what a
+   * figure question is judged by: the figure and the thing it measures in one sentence.
    */
-  answeringSentence(text: string, foldedSentences: readonly string[], sentences: readonly string[], query: PreparedQuery, weights: ConceptWeights): string {
-    if (sentences.length <= 1) return text;
-    let best = 0;
-    let bestScore = -1;
-    sentences.forEach((sentence, i) => {
-      const folded = foldedSentences[i]!;
+  answeringSentence(entry: JudgedPassage, query: PreparedQuery, weights: ConceptWeights): { sentence: string; coverage: number } {
+    const sentences = splitSentences(entry.passage.text);
+    let best = { sentence: entry.passage.text, coverage: 0, score: -1 };
+    for (let i = 0; i < sentences.length; i += 1) {
+      const sentence = sentences[i]!;
+      const folded = sentences.length === 1 ? entry.folded : ` ${foldedSyllables(sentence).join(" ")} `;
       let found = 0;
+      let wanted = 0;
+      let answerFound = 0;
       query.concepts.forEach((concept, c) => {
-        if (concept.phrases.some((p) => containsPhrase(folded, p.folded))) found += weights.rank[c]! + 0.05;
+        const inSentence = concept.phrases.some((p) => containsPhrase(folded, p.folded));
+        const held = inSentence || concept.phrases.some((p) => containsPhrase(entry.context.folded, p.folded));
+        if (concept.optional && !held) return;
+        if (inSentence) found += weights.rank[c]! + 0.05;
+        wanted += weights.answer[c]!;
+        if (held) answerFound += weights.answer[c]!;
       });
-      const kind = query.expects ? (this.kinds.satisfies(sentence, folded, query.expects) ? 1 : 0) : 0;
+      const kind = query.expects && this.kinds.satisfies(sentence, folded, query.expects) ? 1 : 0;
       // The kind of answer asked for outweighs a word more; an earlier sentence wins a tie.
-      const score = found * (1 + kind);
-      if (score > bestScore) {
-        bestScore = score;
-        best = i;
-      }
-    });
-    const first = sentences[best]!;
+      const score = found * (1 + kind) + kind;
+      const coverage = wanted && (!query.expects || kind) ? answerFound / wanted : 0;
+      if (score > best.score) best = { sentence, coverage, score };
+    }
+    const at = sentences.indexOf(best.sentence);
     // A very short sentence ("Cụ thể:") reads better with the one after it.
-    return first.length < 60 && best + 1 < sentences.length ? `${first} ${sentences[best + 1]}` : first;
+    const sentence = best.sentence.length < 60 && at >= 0 && at + 1 < sentences.length ? `${best.sentence} ${sentences[at + 1]}` : best.sentence;
+    return { sentence: sentences.length > 1 ? sentence : entry.passage.text, coverage: best.coverage };
   }
 }
 

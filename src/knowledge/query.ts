@@ -32,6 +32,11 @@ export interface Concept {
   readonly position: number;
   /** How many words of the question it spans. */
   readonly size: number;
+  /**
+   * A pair of adjacent syllables read as one ("thời tiết"), not a word of the lexicon: it may be a
+   * word or a chance neighbour across two words ("tế bây" of "y tế bây giờ").
+   */
+  readonly pair?: true;
 }
 
 /**
@@ -295,9 +300,10 @@ class QuestionReader {
       concepts.push({
         label: `${canonical[i]} ${canonical[next]}`,
         phrases: [{ folded: [folded[i]!, folded[next]!], exact: exactPair }],
-        optional: isStop[i]! || isStop[next]!,
+        optional: isStop[i]! || isStop[next]! || NUMBER.test(folded[i]!) || NUMBER.test(folded[next]!),
         position: i,
         size: 2,
+        pair: true,
       });
     }
     return concepts.sort((a, b) => a.position - b.position || b.size - a.size);
@@ -337,7 +343,7 @@ class QuestionReader {
       // Not in the lexicon: a name or a Vietnamese word typed without tones ("Soc Trang").
       concepts.push({ label: word, phrases: [{ folded: [word], exact: null }], optional: false, position: i, size: 1 });
       if (previousUnknown !== undefined && VIETNAMESE_SYLLABLE.test(word) && VIETNAMESE_SYLLABLE.test(folded[previousUnknown]!)) {
-        concepts.push({ label: `${folded[previousUnknown]} ${word}`, phrases: [{ folded: [folded[previousUnknown]!, word], exact: null }], optional: false, position: previousUnknown, size: 2 });
+        concepts.push({ label: `${folded[previousUnknown]} ${word}`, phrases: [{ folded: [folded[previousUnknown]!, word], exact: null }], optional: false, position: previousUnknown, size: 2, pair: true });
       }
       previousUnknown = i;
     }

@@ -9,7 +9,7 @@
  * when it grows. A removed or replaced article's passages are skipped until the next merge.
  */
 import { type Article, type InterviewSection, type Passage, sectionOf } from "./article.js";
-import { AnswerJudge, type ConceptWeights, type JudgedPassage, type Judgement, type Tier, prepare, splitSentences } from "./answer-judge.js";
+import { AnswerJudge, type ConceptWeights, type JudgedPassage, type Judgement, type Tier, prepare } from "./answer-judge.js";
 import { type AnalyzedQuery, type Concept, analyzeQuery } from "./query.js";
 import { TermIndex, type TermIndexData } from "./term-index.js";
 import { canonicalSyllables, foldSyllable, foldedSyllables } from "./vietnamese.js";
@@ -50,6 +50,20 @@ export interface Answer {
   /** Best first; empty when declined. */
   readonly hits: readonly SearchHit[];
   readonly analysis: AnalyzedQuery;
+  /** How the best candidate stood, whatever the tier: what decided it, and the question's words it lacked. */
+  readonly evidence?: Evidence;
+}
+
+export interface Evidence {
+  readonly coverage: number;
+  /** The share the answering sentence holds (with the context); 0 when it lacks the kind of answer asked for. */
+  readonly sentenceCoverage: number;
+  readonly kindHeld: boolean;
+  readonly rarestHeld: boolean;
+  /** How many of the lacking concepts no passage has. */
+  readonly unknownMissing: number;
+  /** Labels of the question's concepts the best candidate lacks. */
+  readonly missing: readonly string[];
 }
 
 /** What the index keeps per passage: its folded syllables, space-padded for phrase lookups. */
@@ -293,14 +307,13 @@ export class KnowledgeIndex {
           ? judged.filter((j) => j.judgement.coverage >= options.relatedCoverage).slice(0, Math.min(limit, options.relatedLimit))
           : [];
     const hits = kept.map(({ entry, judgement }): SearchHit => {
-      const sentences = splitSentences(entry.passage.text);
-      const sentence =
-        sentences.length > 1
-          ? this.judge.answeringSentence(entry.passage.text, sentences.map((t) => padded(foldedSyllables(t))), sentences, prepared, weights)
-          : entry.passage.text;
+      const { sentence } = this.judge.answeringSentence(entry, prepared, weights);
       return { passage: entry.passage, article: entry.article, ...(entry.section ? { section: entry.section } : {}), score: judgement.score, coverage: judgement.coverage, sentence };
     });
-    return { query, tier, answered: tier === "confident", hits, analysis };
+    const top = judged[0]?.judgement;
+    const sentenceCoverage = judged[0] ? this.judge.answeringSentence(judged[0].entry, prepared, weights).coverage : 0;
+    const evidence = top && { coverage: top.coverage, sentenceCoverage, kindHeld: top.kindHeld, rarestHeld: top.rarestHeld, unknownMissing: top.unknownMissing, missing: top.missing.map((i) => analysis.concepts[i]!.label) };
+    return { query, tier, answered: tier === "confident", hits, analysis, ...(evidence ? { evidence } : {}) };
   }
 
   /**
@@ -321,13 +334,19 @@ export class KnowledgeIndex {
       if (c.size === 2) pairAt.set(c.position, frequencies[i]!);
     });
     const straddles = concepts.map((c, i) => {
+      // A pair no passage has is not a word the archive knows: its syllables speak for it.
+      if (c.pair && frequencies[i] === 0) return true;
       const left = pairAt.get(c.position - 1);
       const right = pairAt.get(c.position + 1);
       return c.size === 2 && left !== undefined && right !== undefined && Math.min(left, right) > frequencies[i]!;
     });
     const idf = (i: number, smoothing: number): number =>
       straddles[i] ? 0 : Math.log(smoothing + (n + 1) / (frequencies[i]! + 0.5));
-    return { rank: concepts.map((_, i) => idf(i, 0)), answer: concepts.map((_, i) => idf(i, 1)) };
+    return {
+      rank: concepts.map((_, i) => idf(i, 0)),
+      answer: concepts.map((_, i) => idf(i, 1)),
+      unknown: concepts.map((c, i) => !c.optional && !straddles[i] && frequencies[i] === 0),
+    };
   }
 
   /** Passages containing all of a phrase's terms, at most: the rarest term's document count. */
