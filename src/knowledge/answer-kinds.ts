@@ -31,6 +31,19 @@ const PERSON_NAME = new RegExp(
   "u",
 );
 
+/** An organisation named: "Công ty TNHH Thủy sản Hải Đăng", "Ngân hàng Chính sách xã hội", "HTX Cồn Tròn". */
+const ORGANIZATION = new RegExp(
+  String.raw`(?:Công ty|công ty|Tổng công ty|Tập đoàn|tập đoàn|Ngân hàng|ngân hàng|Doanh nghiệp|doanh nghiệp|Hợp tác xã|hợp tác xã|HTX|Nhà máy|nhà máy|Liên danh|liên danh|nhà thầu|Nhà thầu|Quỹ|quỹ|Trung tâm|Sở|Ban|Chi cục|Bệnh viện|Trường|Hội|Cục)\s+(?:\p{Lu}|TNHH|CP|cổ phần)`,
+  "u",
+);
+/** A place named: an administrative word or a preposition of place before a capitalised name, or a country. */
+const PLACE = new RegExp(
+  String.raw`(?:(?:xã|huyện|ấp|phường|thị xã|thị trấn|thành phố|TP\.?|tỉnh|sông|cầu|chợ|khu|vùng|tại|ở|sang|đến|từ|về|nước|quốc gia)\s+\p{Lu})|(?:Trung Quốc|Nhật Bản|Hàn Quốc|Đài Loan|Mỹ|Hoa Kỳ|châu Âu|Úc|Singapore|Malaysia|Thái Lan|Campuchia|Lào|Indonesia|Philippines|Nga|Canada|Anh|Pháp|Đức)`,
+  "u",
+);
+/** Words that give a reason or a cause. */
+const REASON = /(?:^|[^\p{L}])(?:do|vì|bởi|nguyên nhân|lý do|nhờ|dẫn đến|khiến|vì vậy|cho nên|nên|để)(?![\p{L}])/iu;
+
 export class AnswerKinds {
   private readonly figure: ReadonlyMap<FigureKind, RegExp>;
 
@@ -60,6 +73,9 @@ export class AnswerKinds {
   holds(text: string, kind: AnswerKind): boolean {
     if (kind === "time") return DATE.test(text);
     if (kind === "person") return PERSON_NAME.test(text);
+    if (kind === "organization") return ORGANIZATION.test(text);
+    if (kind === "place") return PLACE.test(text);
+    if (kind === "reason") return REASON.test(text);
     if (kind === "quantity" || kind === "count") return /\d/.test(text);
     const pattern = this.figure.get(kind);
     if (!pattern) return /\d/.test(text);

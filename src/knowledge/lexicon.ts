@@ -20,8 +20,8 @@ import { canonicalSyllables, foldSyllable } from "./vietnamese.js";
 export const FIGURE_KINDS = ["money", "length", "area", "weight", "volume", "percent", "people", "speed", "count", "duration"] as const;
 export type FigureKind = (typeof FIGURE_KINDS)[number];
 /** What a question may ask for: a figure of a kind, a figure of the thing it names, a date, a person. */
-export type AnswerKind = FigureKind | "quantity" | "time" | "person";
-const CUE_KINDS: ReadonlySet<string> = new Set<string>([...FIGURE_KINDS, "quantity", "time", "person", "address"]);
+export type AnswerKind = FigureKind | "quantity" | "time" | "person" | "organization" | "place" | "reason";
+const CUE_KINDS: ReadonlySet<string> = new Set<string>([...FIGURE_KINDS, "quantity", "time", "person", "organization", "place", "reason", "address"]);
 /** units.tsv's "time" kind is a duration unit ("năm", "tháng"): a figure of it answers "bao lâu". */
 const UNIT_KIND_ALIASES: ReadonlyMap<string, FigureKind> = new Map([["time", "duration"]]);
 
@@ -41,6 +41,8 @@ export interface Cue {
   readonly kind: AnswerKind | "address";
   readonly language: "vi" | "en";
   readonly phrase: LexiconPhrase;
+  /** A measure word ("giá", "cost"): it names the kind only in a question that asks a quantity. */
+  readonly withQuantity: boolean;
 }
 
 export interface Lexicon {
@@ -113,11 +115,11 @@ const key = (phrase: LexiconPhrase): string => phrase.folded.join(" ");
  * A light English lemmatizer: the head word the lexicon lists for an inflected form ("difficulties"
  * → "difficulty", "built" → "build"), or the word itself when no form of it is listed.
  */
-function englishHeadFor(known: (word: string) => boolean, irregular: ReadonlyMap<string, string>): (word: string) => string {
+function englishHeadFor(headWords: ReadonlySet<string>, termWords: ReadonlySet<string>, irregular: ReadonlyMap<string, string>): (word: string) => string {
   return (word) => {
     const irregularHead = irregular.get(word);
     if (irregularHead) return irregularHead;
-    if (known(word)) return word;
+    if (headWords.has(word)) return word;
     const candidates: string[] = [];
     if (word.endsWith("ies")) candidates.push(`${word.slice(0, -3)}y`);
     if (word.endsWith("es")) candidates.push(word.slice(0, -2));
@@ -131,7 +133,8 @@ function englishHeadFor(known: (word: string) => boolean, irregular: ReadonlyMap
     if (word.endsWith("ers")) candidates.push(word.slice(0, -3));
     if (word.endsWith("er")) candidates.push(word.slice(0, -2), word.slice(0, -1));
     if (word.endsWith("'s")) candidates.push(word.slice(0, -2));
-    return candidates.find(known) ?? word;
+    // A head word first ("houses" → "house"), then a word of a longer term ("handed" → "hand" of "hand over").
+    return candidates.find((c) => headWords.has(c)) ?? (termWords.has(word) ? word : candidates.find((c) => termWords.has(c))) ?? word;
   };
 }
 
@@ -166,8 +169,10 @@ export function parseLexicon(files: LexiconFiles): Lexicon {
     for (const phrase of phrases) if (!list.some((p) => key(p) === key(phrase) && p.canonical.join(" ") === phrase.canonical.join(" "))) list.push(phrase);
     rawEnglish.set(words, list);
   }
-  const singleWords = new Set([...rawEnglish.keys()].filter((k) => !k.includes(" ")));
-  const englishHead = englishHeadFor((w) => singleWords.has(w), englishIrregular);
+  // Words of longer terms are head forms too ("hand" of "hand over"), so "handed over" finds it.
+  const headWords = new Set([...rawEnglish.keys()].filter((k) => !k.includes(" ")));
+  const termWords = new Set([...rawEnglish.keys()].flatMap((k) => k.split(" ")));
+  const englishHead = englishHeadFor(headWords, termWords, englishIrregular);
   const english = new Map<string, LexiconPhrase[]>();
   let englishMaxWords = 1;
   for (const [words, phrases] of rawEnglish) {
@@ -218,12 +223,14 @@ export function parseLexicon(files: LexiconFiles): Lexicon {
 
   const cues: Cue[] = [];
   for (const line of dataLines("question-cues.tsv", text("question-cues.tsv"))) {
-    const [kind, language, phrases] = columns("question-cues.tsv", line, 3);
-    if (!CUE_KINDS.has(kind!)) throw new LexiconError("question-cues.tsv", line.line, `unknown kind "${kind}"`);
+    const [kindColumn, language, phrases] = columns("question-cues.tsv", line, 3);
+    const withQuantity = kindColumn!.endsWith("+quantity");
+    const kind = withQuantity ? kindColumn!.slice(0, -"+quantity".length) : kindColumn!;
+    if (!CUE_KINDS.has(kind)) throw new LexiconError("question-cues.tsv", line.line, `unknown kind "${kindColumn}"`);
     if (language !== "vi" && language !== "en") throw new LexiconError("question-cues.tsv", line.line, `unknown language "${language}"`);
     for (const phrase of alternatives(phrases!)) {
       const parsed = language === "en" ? { canonical: phrase.toLowerCase().split(/\s+/), folded: phrase.toLowerCase().split(/\s+/) } : lexiconPhrase(phrase);
-      cues.push({ kind: kind as Cue["kind"], language, phrase: parsed });
+      cues.push({ kind: kind as Cue["kind"], language, phrase: parsed, withQuantity });
     }
   }
 

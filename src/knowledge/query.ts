@@ -7,7 +7,7 @@
  * "thời gian"), or an English word or term with its Vietnamese renderings. Colloquial and typed
  * forms are read as the written word first ("hông" → "không", "vô" → "vào").
  */
-import { type AnswerKind, type Cue, LEXICON, type Lexicon, type LexiconPhrase } from "./lexicon.js";
+import { type AnswerKind, type Cue, FIGURE_KINDS, LEXICON, type Lexicon, type LexiconPhrase } from "./lexicon.js";
 import { canonicalSyllables, foldSyllable, hasDiacritics } from "./vietnamese.js";
 
 /** One way a concept can appear in a passage: a run of syllables. */
@@ -69,9 +69,9 @@ const LONE_LETTER = /^[a-z]$/;
 /** Conversation, not topic (folded): greetings and thanks in both languages. */
 const GREETINGS = new Set(["chao", "hello", "hi", "hey", "thanks", "thank", "bye", "ok", "okay", "alo"]);
 /** Cues of these kinds are asking words, not topic; unit kinds' cues name the measure ("tỷ lệ", "diện tích") and stay topic. */
-const ASKING_KINDS: ReadonlySet<Cue["kind"]> = new Set(["quantity", "time", "person", "duration", "address"]);
+const ASKING_KINDS: ReadonlySet<Cue["kind"]> = new Set(["quantity", "time", "person", "duration", "reason", "address"]);
 /** English cues that ask only at the start: "what motto … when working" does not ask a time. */
-const ENGLISH_START_ONLY = new Set(["who", "whom", "whose", "when", "how long"]);
+const ENGLISH_START_ONLY = new Set(["who", "whom", "whose", "when", "how long", "where", "why"]);
 const QUESTION_CHARS = 1000;
 
 /** The question's words: canonical, folded, and whether the user typed tone marks. */
@@ -183,7 +183,7 @@ class QuestionReader {
   /** Words that are asking or address, not topic. */
   private readonly removed: boolean[];
   /** Where each matched cue starts, and its kind. */
-  private readonly cueHits: { kind: Cue["kind"]; at: number; size: number }[] = [];
+  private readonly cueHits: { kind: Cue["kind"]; at: number; size: number; withQuantity: boolean }[] = [];
 
   constructor(
     private readonly words: Words,
@@ -197,7 +197,9 @@ class QuestionReader {
       for (let at = 0; at < words.canonical.length; at += 1) {
         if (startOnly && at > 0) break;
         if (!this.phraseAt(cue.phrase, at)) continue;
-        this.cueHits.push({ kind: cue.kind, at, size: cue.phrase.folded.length });
+        this.cueHits.push({ kind: cue.kind, at, size: cue.phrase.folded.length, withQuantity: cue.withQuantity });
+        // A measure word stays topic ("giá" of "giá bao nhiêu"); asking words do not.
+        if (cue.withQuantity) continue;
         for (let j = at; j < at + cue.phrase.folded.length; j += 1) {
           if (ASKING_KINDS.has(cue.kind) || this.isStopword(j)) this.removed[j] = true;
         }
@@ -357,8 +359,9 @@ class QuestionReader {
   expectation(concepts: readonly Concept[]): Expectation | undefined {
     const kinds = new Set<AnswerKind>();
     let quantityEnd = -1;
+    const asksQuantity = this.cueHits.some((h) => h.kind === "quantity");
     for (const hit of this.cueHits) {
-      if (hit.kind === "address") continue;
+      if (hit.kind === "address" || (hit.withQuantity && !asksQuantity)) continue;
       kinds.add(hit.kind);
       if (hit.kind === "quantity" && quantityEnd < 0) quantityEnd = hit.at + hit.size;
     }
@@ -371,7 +374,7 @@ class QuestionReader {
       const unit = of && this.lexicon.unitByForm.get(of.phrases[0]!.folded.join(" "));
       if (unit) kinds.add(unit.kind);
     }
-    const figureKinds = [...kinds].filter((k) => k !== "quantity" && k !== "time" && k !== "person");
+    const figureKinds = [...kinds].filter((k) => (FIGURE_KINDS as readonly string[]).includes(k));
     if (figureKinds.length > 0) kinds.delete("quantity");
     if (!kinds.has("quantity")) return { kinds };
     return of ? { kinds, of } : { kinds };

@@ -298,7 +298,10 @@ export class KnowledgeIndex {
       if (judgement) judged.push({ entry, judgement });
     }
     judged.sort((a, b) => b.judgement.score - a.judgement.score);
-    const tier = this.judge.tier(judged[0]?.judgement);
+    const first = judged[0];
+    const sentenceCoverage = first ? this.judge.answeringSentence(first.entry, prepared, weights).coverage : 0;
+    const standing = first && { best: first.judgement, sentenceCoverage, asksKind: Boolean(prepared.expects) };
+    const tier = this.judge.tier(standing);
     const options = this.judge.options;
     const kept =
       tier === "confident"
@@ -310,9 +313,8 @@ export class KnowledgeIndex {
       const { sentence } = this.judge.answeringSentence(entry, prepared, weights);
       return { passage: entry.passage, article: entry.article, ...(entry.section ? { section: entry.section } : {}), score: judgement.score, coverage: judgement.coverage, sentence };
     });
-    const top = judged[0]?.judgement;
-    const sentenceCoverage = judged[0] ? this.judge.answeringSentence(judged[0].entry, prepared, weights).coverage : 0;
-    const evidence = top && { coverage: top.coverage, sentenceCoverage, kindHeld: top.kindHeld, rarestHeld: top.rarestHeld, unknownMissing: top.unknownMissing, missing: top.missing.map((i) => analysis.concepts[i]!.label) };
+    const top = first?.judgement;
+    const evidence = top && { coverage: top.coverage, sentenceCoverage,  kindHeld: top.kindHeld, rarestHeld: top.rarestHeld, unknownMissing: top.unknownMissing, missing: top.missing.map((i) => analysis.concepts[i]!.label) };
     return { query, tier, answered: tier === "confident", hits, analysis, ...(evidence ? { evidence } : {}) };
   }
 

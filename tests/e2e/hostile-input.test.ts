@@ -743,7 +743,7 @@ function checkMessage(
   // Whether the article answers is the search's business; a sample (short questions only: long
   // ones cost it ~40 ms) cross-checks that the reply is of the kind the search decided.
   const crossCheck = sampled && reaction.question.length <= 300;
-  const answered = crossCheck ? knowledge.search(reaction.question).answered : quote !== undefined;
+  const answered = crossCheck ? knowledge.search(reaction.question).tier !== "none" : quote !== undefined;
   if (answered) {
     stats.answered += 1;
     if (!quote) fail(`${describe}: an answer without a quote: ${preview(plain)}`);

@@ -26,9 +26,9 @@ const SYLLABLES: ReadonlySet<string> = (() => {
 
 /**
  * Written Vietnamese the dictionary lacks: variant spellings (sỹ, qui), loanword syllables as
- * printed (ôtô, hécta, kilôgam, vacxin, băng rôn, đường đal) and a few words (cược, xáng, bánh pía).
+ * printed (ôtô, hécta, kilôgam, vacxin, băng rôn, đường đal) and regional words (cược, xáng, bánh pía, lọp, dớn, khạp).
  */
-const ALSO_SYLLABLES = new Set(["sỹ", "qui", "ôtô", "hécta", "kilôgam", "vacxin", "rôn", "đal", "cược", "xáng", "đ", "iốt", "pía"]);
+const ALSO_SYLLABLES = new Set(["sỹ", "qui", "ôtô", "hécta", "kilôgam", "vacxin", "rôn", "đal", "cược", "xáng", "đ", "iốt", "pía", "lọp", "dớn", "urê", "khạp", "kílômet", "chẽm", "mợ", "sạc"]);
 
 /**
  * A rendering's words: each a Vietnamese syllable, unless the rendering is marked as a name (a
