@@ -36,6 +36,11 @@ export interface JudgeOptions {
    * passage only when its weight is at most this share of all the weights. Default 0.5.
    */
   readonly rarestMayMiss: number;
+  /**
+   * A confident answer holds every number the question names ("năm 2030", "Quốc lộ 60"): a
+   * figure is the most specific word there is, and one the passage lacks is another fact. Default true.
+   */
+  readonly numbersHeld: boolean;
   /** Related passages shown when unsure. Default 3. */
   readonly relatedLimit: number;
   /** Credit for a syllable typed with tone marks that the passage has with other ones ("đấu"/"đầu"). Default 0.4. */
@@ -54,6 +59,7 @@ export const DEFAULT_JUDGE_OPTIONS: JudgeOptions = {
   confidentSentenceCoverage: 0.8,
   relatedCoverage: 0.4,
   rarestMayMiss: 0.5,
+  numbersHeld: true,
   relatedLimit: 3,
   wrongToneCredit: 0.4,
 };
@@ -96,11 +102,13 @@ export interface Judgement {
   readonly missing: readonly number[];
   /** How many of the missing concepts no passage of the archive has: words it never uses. */
   readonly unknownMissing: number;
+  /** Whether a number of the question is missing. */
+  readonly numberMissing: boolean;
 }
 
 /** A question made ready to check many candidates: phrases joined once. */
 export interface PreparedQuery {
-  readonly concepts: readonly { readonly optional: boolean; readonly phrases: readonly PreparedPhrase[] }[];
+  readonly concepts: readonly { readonly optional: boolean; readonly number: boolean; readonly phrases: readonly PreparedPhrase[] }[];
   readonly expects?: Expectation;
 }
 
@@ -114,6 +122,7 @@ interface PreparedPhrase {
 export function prepare(analysis: AnalyzedQuery): PreparedQuery {
   const concepts = analysis.concepts.map((c: Concept) => ({
     optional: c.optional,
+    number: c.phrases.length === 1 && c.phrases[0]!.folded.length === 1 && /^\d+$/.test(c.phrases[0]!.folded[0]!),
     phrases: c.phrases.map((p) => ({ folded: p.folded.join(" "), exact: p.exact ? p.exact.join(" ") : null })),
   }));
   return analysis.expects ? { concepts, expects: analysis.expects } : { concepts };
@@ -168,7 +177,8 @@ export class AnswerJudge {
     const score = coverage * sharp * Math.sqrt(fullTextScore) * (kindHeld ? 1 : 0.5);
     const rarestHeld = rarest < 0 || rarestFound || rarestWeight <= this.options.rarestMayMiss * answer.wanted;
     const unknownMissing = missing.filter((i) => weights.unknown[i] && weights.answer[i]! > 0).length;
-    return { score, coverage, kindHeld, rarestHeld, missing, unknownMissing };
+    const numberMissing = missing.some((i) => query.concepts[i]!.number);
+    return { score, coverage, kindHeld, rarestHeld, missing, unknownMissing, numberMissing };
   }
 
   /** How sure the knowledge base is of its best passage. */
@@ -179,6 +189,7 @@ export class AnswerJudge {
     if (
       best.coverage >= o.confidentCoverage &&
       best.kindHeld &&
+      !(o.numbersHeld && best.numberMissing) &&
       (!standing.asksKind || standing.sentenceCoverage >= o.confidentSentenceCoverage)
     ) {
       return "confident";

@@ -21,6 +21,26 @@ describe("private chat: any text is a question", () => {
     expect(buttons(reply).find((b) => b.switch_inline_query)?.switch_inline_query).toMatch(/^\w+-4$/);
   });
 
+  it("a figure question: the sentence holding the figure first, in bold, then the whole passage quoted", async () => {
+    const h = harness(knowledge);
+    const [reply] = sent(await h.message("Hiện nay toàn tỉnh có bao nhiêu mô hình, điển hình?"));
+    const text = textOf(reply);
+    const sentence = text.match(/💬 <b>([^<]*)<\/b>/)?.[1];
+    expect(sentence).toMatch(/^Hiện nay toàn tỉnh có 31\.945 mô hình/);
+    expect(text.indexOf("💬")).toBeLessThan(text.indexOf("<blockquote"));
+    expect(text).toMatch(/<blockquote[^>]*>Hiện nay toàn tỉnh có <b>31\.945<\/b>|<blockquote[^>]*>.*31\.945/s);
+  });
+
+  it("unsure: the closest passages, labelled as possibly not answering", async () => {
+    const h = harness(knowledge);
+    // On the subject (the movement's models), but asking for something the article never says.
+    const [reply] = sent(await h.message("Mô hình dân vận khéo nào được Trung ương khen thưởng năm 2030?"));
+    const text = textOf(reply);
+    expect(text).toContain("🤔 Tôi không chắc bài báo trả lời đúng câu này");
+    expect(text).toContain("<blockquote");
+    expect(buttons(reply).map((b) => b.text)).toContain("📤 Chia sẻ");
+  });
+
   it("a long passage is quoted in an expandable blockquote", async () => {
     const h = harness(knowledge);
     const [reply] = sent(await h.message("What are the tasks ahead?"));
@@ -169,13 +189,17 @@ describe("buttons", () => {
 });
 
 describe("inline mode", () => {
-  it("lists matching passages: title = question, description = passage start, posts the quote with its source", async () => {
+  it("lists matching passages: title = question, description = the answering sentence, posts the quote with its source", async () => {
     const h = harness(knowledge);
     const [call] = await h.inline("khó khăn");
     const results = call!.payload.results as { id: string; title: string; description: string; input_message_content: { message_text: string } }[];
     expect(results[0]!.title).toMatch(/khó khăn, hạn chế gì\?$/);
     expect(results[0]!.description).toMatch(/^Tuy nhiên/);
     expect(results[0]!.input_message_content.message_text).toContain("baosoctrang.org.vn");
+    const [figure] = await h.inline("bao nhiêu mô hình");
+    const first = (figure!.payload.results as { description: string; input_message_content: { message_text: string } }[])[0]!;
+    expect(first.description).toMatch(/^Hiện nay toàn tỉnh có 31\.945 mô hình/);
+    expect(first.input_message_content.message_text).toMatch(/💬 <b>Hiện nay toàn tỉnh có 31\.945 mô hình/);
   });
 
   it("an empty query lists the interview questions; a passage id (share button) gives that passage", async () => {

@@ -13,14 +13,19 @@ function ask(args: string[], input?: string) {
 
 describe("npm run ask", () => {
   it("--json reads questions from stdin and writes one JSON answer per line, in order, nothing else", () => {
-    const run = ask(["--json"], "kho khan\nhello\nWhat are the tasks ahead?\n");
+    const unsure = "Mô hình dân vận khéo nào được Trung ương khen thưởng năm 2030?";
+    const run = ask(["--json"], `kho khan\nhello\nWhat are the tasks ahead?\n${unsure}\n`);
     expect(run.status).toBe(0);
     const lines = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.query, l.answered, l.tier])).toEqual([
       ["kho khan", true, "confident"],
       ["hello", false, "none"],
       ["What are the tasks ahead?", true, "confident"],
+      [unsure, false, "related"],
     ]);
+    // Not answered, yet the closest passages come along, for a caller to show as such.
+    expect(lines[3].results.length).toBeGreaterThanOrEqual(1);
+    expect(lines[3].results.length).toBeLessThanOrEqual(3);
     const first = lines[0].results[0];
     expect(Object.keys(first).sort()).toEqual(["article", "id", "question", "score", "sentence", "text", "url"]);
     expect(first.text).toContain("khó khăn, hạn chế");

@@ -1,6 +1,6 @@
 /**
  * Inline mode: `@bot <query>` in any chat lists matching passages (title = interview question,
- * description = passage start); choosing one posts the quote with attribution and source link.
+ * description = the sentence that answers); choosing one posts the quote with attribution and source link.
  * An empty query lists the interview questions; a passage id (from a share button) gives that passage.
  */
 import { Composer } from "grammy";
@@ -24,7 +24,7 @@ export function inlineFeature(): Composer<BotContext> {
       type: "article",
       id: hit.passage.id,
       title: clip(hit.section?.question ?? hit.article.title, 120),
-      description: clip(hit.passage.text, 150),
+      description: clip(hit.sentence, 150),
       input_message_content: { message_text: renderQuote(hit, ctx.t), parse_mode: "HTML", link_preview_options: { is_disabled: true } },
       reply_markup: { inline_keyboard: [[{ text: ctx.t("button-open"), url: `https://t.me/${ctx.me.username}?start=${hit.passage.id}` }]] },
     }));
