@@ -14,7 +14,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { canonicalSyllables, foldSyllable } from "./vietnamese.js";
+import { canonicalSyllable, canonicalSyllables, foldSyllable } from "./vietnamese.js";
 
 /** The kinds of figure a question may ask for, and that units measure. */
 export const FIGURE_KINDS = ["money", "length", "area", "weight", "volume", "percent", "people", "speed", "count", "duration"] as const;
@@ -84,8 +84,9 @@ export class LexiconError extends Error {
 /** One data line of a file: comments (#) and blank lines are skipped. */
 function dataLines(file: string, text: string): { line: number; text: string }[] {
   return text
+    .normalize("NFC")
     .split("\n")
-    .map((line, i) => ({ line: i + 1, text: line.replace(/\r$/, "").normalize("NFC") }))
+    .map((line, i) => ({ line: i + 1, text: line.replace(/\r$/, "") }))
     .filter(({ text: t }) => t.trim() !== "" && !t.trimStart().startsWith("#"));
 }
 
@@ -104,12 +105,23 @@ function alternatives(text: string): string[] {
     .filter(Boolean);
 }
 
+/** A phrase of the data read into syllables; one object per distinct text (renderings repeat across entries). */
 export function lexiconPhrase(text: string): LexiconPhrase {
-  const canonical = canonicalSyllables(text);
-  return { canonical, folded: canonical.map(foldSyllable) };
+  let phrase = PHRASES.get(text);
+  if (!phrase) {
+    // Plain words (the data is NFC, checked by the lexicon test) need no cleaning: split and re-tone.
+    const canonical = PLAIN_WORDS.test(text) ? text.toLowerCase().split(/ +/).filter(Boolean).map(canonicalSyllable) : canonicalSyllables(text);
+    phrase = { canonical, folded: canonical.map(foldSyllable), key: canonical.join(" ") } as LexiconPhrase;
+    PHRASES.set(text, phrase);
+  }
+  return phrase;
 }
+const PHRASES = new Map<string, LexiconPhrase>();
+const PLAIN_WORDS = /^[\p{L}\p{M} ]+$/u;
 
 const key = (phrase: LexiconPhrase): string => phrase.folded.join(" ");
+/** The canonical text of a phrase, joined once. */
+const canonicalKey = (phrase: LexiconPhrase): string => (phrase as { key?: string }).key ?? phrase.canonical.join(" ");
 
 /**
  * A light English lemmatizer: the head word the lexicon lists for an inflected form ("difficulties"
@@ -166,7 +178,7 @@ export function parseLexicon(files: LexiconFiles): Lexicon {
     const phrases = alternatives(vietnamese!).map(lexiconPhrase).filter((p) => p.folded.length > 0);
     if (phrases.length === 0) throw new LexiconError("en-vi.tsv", line.line, "no Vietnamese rendering");
     const list = rawEnglish.get(words) ?? [];
-    for (const phrase of phrases) if (!list.some((p) => key(p) === key(phrase) && p.canonical.join(" ") === phrase.canonical.join(" "))) list.push(phrase);
+    for (const phrase of phrases) if (!list.includes(phrase)) list.push(phrase);
     rawEnglish.set(words, list);
   }
   // Words of longer terms are head forms too ("hand" of "hand over"), so "handed over" finds it.
@@ -187,7 +199,7 @@ export function parseLexicon(files: LexiconFiles): Lexicon {
   const addGroup = (group: readonly LexiconPhrase[]): void => {
     for (const phrase of group) {
       const list = senses.get(key(phrase)) ?? [];
-      for (const member of group) if (!list.some((p) => p.canonical.join(" ") === member.canonical.join(" "))) list.push(member);
+      for (const member of group) if (!list.some((p) => canonicalKey(p) === canonicalKey(member))) list.push(member);
       senses.set(key(phrase), list);
     }
   };
