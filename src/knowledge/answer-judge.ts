@@ -21,9 +21,9 @@ export interface JudgeOptions {
    */
   readonly confidentCoverage: number;
   /**
-   * For a question asking a kind of answer (a figure, a date, a person, a place …): the share the
-   * sentence holding that answer must hold, with the context, for a confident answer. The figure
-   * and what it measures belong in one sentence. Default 0.8.
+   * For a question asking a kind of answer (a figure, a date, a person, a place …): the share a
+   * sentence holding that answer must hold, with the sentence before it and the context, for a
+   * confident answer. The figure and what it measures belong together. Default 0.85.
    */
   readonly confidentSentenceCoverage: number;
   /**
@@ -56,7 +56,7 @@ export interface JudgeOptions {
  */
 export const DEFAULT_JUDGE_OPTIONS: JudgeOptions = {
   confidentCoverage: 0.7,
-  confidentSentenceCoverage: 0.8,
+  confidentSentenceCoverage: 0.85,
   relatedCoverage: 0.4,
   rarestMayMiss: 0.5,
   numbersHeld: true,
@@ -223,31 +223,42 @@ export class AnswerJudge {
    */
   answeringSentence(entry: JudgedPassage, query: PreparedQuery, weights: ConceptWeights): { sentence: string; coverage: number } {
     const sentences = splitSentences(entry.passage.text);
-    let best = { sentence: entry.passage.text, coverage: 0, score: -1 };
+    if (sentences.length <= 1) {
+      const kind = !query.expects || this.kinds.satisfies(entry.passage.text, entry.folded, query.expects);
+      return { sentence: entry.passage.text, coverage: kind ? this.share(query, weights, [entry.folded, entry.context.folded]) : 0 };
+    }
+    const folded = sentences.map((sentence) => ` ${foldedSyllables(sentence).join(" ")} `);
+    let best = { at: 0, score: -1 };
+    let coverage = 0;
     for (let i = 0; i < sentences.length; i += 1) {
-      const sentence = sentences[i]!;
-      const folded = sentences.length === 1 ? entry.folded : ` ${foldedSyllables(sentence).join(" ")} `;
       let found = 0;
-      let wanted = 0;
-      let answerFound = 0;
       query.concepts.forEach((concept, c) => {
-        const inSentence = concept.phrases.some((p) => containsPhrase(folded, p.folded));
-        const held = inSentence || concept.phrases.some((p) => containsPhrase(entry.context.folded, p.folded));
-        if (concept.optional && !held) return;
-        if (inSentence) found += weights.rank[c]! + 0.05;
-        wanted += weights.answer[c]!;
-        if (held) answerFound += weights.answer[c]!;
+        if (concept.phrases.some((p) => containsPhrase(folded[i]!, p.folded))) found += weights.rank[c]! + 0.05;
       });
-      const kind = query.expects && this.kinds.satisfies(sentence, folded, query.expects) ? 1 : 0;
+      const kind = query.expects && this.kinds.satisfies(sentences[i]!, folded[i]!, query.expects) ? 1 : 0;
       // The kind of answer asked for outweighs a word more; an earlier sentence wins a tie.
       const score = found * (1 + kind) + kind;
-      const coverage = wanted && (!query.expects || kind) ? answerFound / wanted : 0;
-      if (score > best.score) best = { sentence, coverage, score };
+      if (score > best.score) best = { at: i, score };
+      // What it holds with the sentence before it (which often names what the figure measures) and the context.
+      if (!query.expects || kind) coverage = Math.max(coverage, this.share(query, weights, [folded[i]!, folded[i - 1] ?? "", entry.context.folded]));
     }
-    const at = sentences.indexOf(best.sentence);
+    const first = sentences[best.at]!;
     // A very short sentence ("Cụ thể:") reads better with the one after it.
-    const sentence = best.sentence.length < 60 && at >= 0 && at + 1 < sentences.length ? `${best.sentence} ${sentences[at + 1]}` : best.sentence;
-    return { sentence: sentences.length > 1 ? sentence : entry.passage.text, coverage: best.coverage };
+    const sentence = first.length < 60 && best.at + 1 < sentences.length ? `${first} ${sentences[best.at + 1]}` : first;
+    return { sentence, coverage };
+  }
+
+  /** The question's share (smoothed weights) held by any of the texts. */
+  private share(query: PreparedQuery, weights: ConceptWeights, texts: readonly string[]): number {
+    let wanted = 0;
+    let found = 0;
+    query.concepts.forEach((concept, c) => {
+      const held = concept.phrases.some((p) => texts.some((t) => containsPhrase(t, p.folded)));
+      if (concept.optional && !held) return;
+      wanted += weights.answer[c]!;
+      if (held) found += weights.answer[c]!;
+    });
+    return wanted ? found / wanted : 0;
   }
 }
 
