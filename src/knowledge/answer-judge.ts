@@ -248,7 +248,7 @@ export class AnswerJudge {
     return { sentence, coverage };
   }
 
-  /** The question's share (smoothed weights) held by any of the texts. */
+  /** The question's share (smoothed weights) held by any of the folded texts. */
   private share(query: PreparedQuery, weights: ConceptWeights, texts: readonly string[]): number {
     let wanted = 0;
     let found = 0;

@@ -83,7 +83,7 @@ interface Words {
 
 export function analyzeQuery(text: string, lexicon: Lexicon = LEXICON): AnalyzedQuery {
   const typed = wordsOf(canonicalSyllables(text.slice(0, QUESTION_CHARS)));
-  const english = isEnglish(typed);
+  const english = isEnglish(typed, lexicon);
   const words = english ? typed : rewriteVariants(typed, lexicon);
   const reader = new QuestionReader(words, english ? "en" : "vi", lexicon);
   const found = english ? reader.englishConcepts() : reader.vietnameseConcepts();
@@ -167,12 +167,17 @@ function isFoldedStopword(word: string, lexicon: Lexicon): boolean {
   return set.has(word);
 }
 
-/** English when most words cannot be Vietnamese syllables ("what", "tasks", "ahead"). */
-function isEnglish(words: Words): boolean {
+/**
+ * English when most words cannot be Vietnamese syllables ("what", "tasks", "ahead") or are English
+ * function words even if they could ("the", "to", "can" of "How long does the boat from Can Tho
+ * to Cu Lao Dung take?", whose names look Vietnamese).
+ */
+function isEnglish(words: Words, lexicon: Lexicon): boolean {
   if (words.toned.some(Boolean)) return false;
   const letters = words.folded.filter((w) => !NUMBER.test(w));
   if (letters.length === 0) return false;
-  return letters.filter((w) => !VIETNAMESE_SYLLABLE.test(w)).length * 2 >= letters.length;
+  const english = letters.filter((w) => !VIETNAMESE_SYLLABLE.test(w) || lexicon.englishStopwords.has(w)).length;
+  return english * 2 >= letters.length && letters.some((w) => !VIETNAMESE_SYLLABLE.test(w));
 }
 
 function toPhrase(phrase: LexiconPhrase): Phrase {
