@@ -3,6 +3,8 @@
  * function: tests pass their own environment, and a bad value fails at start naming the variable.
  */
 
+import { scrubCredentials } from "./logger.js";
+
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
@@ -48,129 +50,163 @@ export interface Config {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** Every problem of the environment at once, each naming its variable. */
 export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    reason: string,
-  ) {
-    super(`config: ${variable} ${reason}`);
+  constructor(readonly problems: readonly { readonly variable: string; readonly reason: string }[]) {
+    super(problems.map((p) => `config: ${p.variable} ${p.reason}`).join("\n"));
     this.name = "ConfigError";
   }
+
+  /** The first variable at fault. */
+  get variable(): string {
+    return this.problems[0]!.variable;
+  }
 }
+
+/** Every variable the configuration reads (README "Environment", .env.example). */
+export const CONFIG_VARIABLES = [
+  "BOT_TOKEN",
+  "BOT_MODE",
+  "TELEGRAM_API_ROOT",
+  "WEBHOOK_URL",
+  "WEBHOOK_SECRET",
+  "HOST",
+  "PORT",
+  "KNOWLEDGE_DIR",
+  "CACHE_DIR",
+  "DATABASE_PATH",
+  "FEED_URLS",
+  "FEED_INTERVAL",
+  "ALERT_RATE",
+  "ADMIN_USER_IDS",
+  "LOG_LEVEL",
+  "LOG_FORMAT",
+] as const;
 
 export const TELEGRAM_API_ROOT = "https://api.telegram.org";
 
-/** Parses the environment; `isTerminal` picks the default log format. */
+/**
+ * Parses the environment; `isTerminal` picks the default log format. Every variable is checked in
+ * every mode (a bad PORT is an error without a token too), and all problems are reported together.
+ */
 export function parseConfig(env: Env, isTerminal = false): Config {
-  return {
-    knowledgeDir: text(env, "KNOWLEDGE_DIR") ?? "./knowledge",
-    cacheDir: text(env, "CACHE_DIR") ?? "./.cache",
-    logLevel: oneOf(env, "LOG_LEVEL", LOG_LEVELS) ?? "info",
-    logFormat: oneOf(env, "LOG_FORMAT", ["json", "pretty"] as const) ?? (isTerminal ? "pretty" : "json"),
-    bot: parseBot(env),
+  const problems: { variable: string; reason: string }[] = [];
+  const read = new Reader(env, problems);
+  const config: Config = {
+    knowledgeDir: read.text("KNOWLEDGE_DIR") ?? "./knowledge",
+    cacheDir: read.text("CACHE_DIR") ?? "./.cache",
+    logLevel: read.oneOf("LOG_LEVEL", LOG_LEVELS) ?? "info",
+    logFormat: read.oneOf("LOG_FORMAT", ["json", "pretty"] as const) ?? (isTerminal ? "pretty" : "json"),
+    bot: parseBot(read),
     alerts: {
-      databasePath: text(env, "DATABASE_PATH") ?? "./data/hoibao.db",
-      feedUrls: list(env, "FEED_URLS").map((value) => checkedUrl("FEED_URLS", value)),
-      feedIntervalMs: duration(env, "FEED_INTERVAL") ?? 15 * 60_000,
+      databasePath: read.text("DATABASE_PATH") ?? "./data/hoibao.db",
+      feedUrls: read.list("FEED_URLS").flatMap((value) => read.checkedUrl("FEED_URLS", value) ?? []),
+      feedIntervalMs: read.duration("FEED_INTERVAL") ?? 15 * 60_000,
       // Telegram allows about 30 messages/s; more only makes sense against a local Bot API or emulator.
-      alertRate: number(env, "ALERT_RATE", 0.1, 1000) ?? 25,
-      adminUserIds: list(env, "ADMIN_USER_IDS").map((value) => {
-        if (!/^\d{1,15}$/.test(value)) throw new ConfigError("ADMIN_USER_IDS", `must be comma-separated Telegram user ids (got "${value}")`);
-        return Number(value);
+      alertRate: read.number("ALERT_RATE", 0.1, 1000) ?? 25,
+      adminUserIds: read.list("ADMIN_USER_IDS").flatMap((value) => {
+        if (/^\d{1,15}$/.test(value)) return [Number(value)];
+        read.problem("ADMIN_USER_IDS", `must be comma-separated Telegram user ids (got "${value}")`);
+        return [];
       }),
     },
   };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
 }
 
-/** Comma-separated values, blanks dropped. */
-function list(env: Env, name: string): string[] {
-  return (text(env, name) ?? "").split(",").map((v) => v.trim()).filter(Boolean);
-}
-
-function number(env: Env, name: string, min: number, max: number): number | undefined {
-  const value = text(env, name);
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
-    throw new ConfigError(name, `must be a number from ${min} to ${max} (got "${value}")`);
+function parseBot(read: Reader): BotConfig {
+  const token = read.text("BOT_TOKEN");
+  if (token && !/^\d+:[A-Za-z0-9_-]+$/.test(token)) {
+    read.problem("BOT_TOKEN", "does not look like a bot token (123456:ABC-…); get one from @BotFather");
   }
-  return parsed;
-}
-
-/** "90s", "15m", "1h" or plain seconds; at least one second. */
-function duration(env: Env, name: string): number | undefined {
-  const value = text(env, name);
-  if (value === undefined) return undefined;
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(value);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match?.[2] ?? "s"] ?? 1000;
-  const ms = match ? Number(match[1]) * unit : NaN;
-  if (!Number.isFinite(ms) || ms < 1000) throw new ConfigError(name, `must be a duration such as 90s, 15m or 1h, at least 1s (got "${value}")`);
-  return ms;
-}
-
-function parseBot(env: Env): BotConfig {
-  const token = text(env, "BOT_TOKEN");
+  // Checked whatever the mode, so a mistake shows before the token is added.
+  const apiRoot = read.url("TELEGRAM_API_ROOT") ?? TELEGRAM_API_ROOT;
+  const mode = read.oneOf("BOT_MODE", ["polling", "webhook"] as const) ?? "polling";
+  const webhookUrl = read.url("WEBHOOK_URL");
+  const webhookSecret = read.text("WEBHOOK_SECRET");
+  if (webhookSecret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(webhookSecret)) {
+    read.problem("WEBHOOK_SECRET", "must be 1–256 characters of A-Z a-z 0-9 _ -");
+  }
+  const host = read.text("HOST") ?? "0.0.0.0";
+  const port = read.integer("PORT", 1, 65535) ?? 8080;
   if (!token) return { mode: "local" };
-  if (!/^\d+:[A-Za-z0-9_-]+$/.test(token)) {
-    throw new ConfigError("BOT_TOKEN", "does not look like a bot token (123456:ABC-…); get one from @BotFather");
-  }
-  const apiRoot = url(env, "TELEGRAM_API_ROOT") ?? TELEGRAM_API_ROOT;
-  const mode = oneOf(env, "BOT_MODE", ["polling", "webhook"] as const) ?? "polling";
   if (mode === "polling") return { mode, token, apiRoot };
+  if (!webhookUrl) read.problem("WEBHOOK_URL", "is required when BOT_MODE=webhook (the public https URL of this bot)");
+  if (!webhookSecret) read.problem("WEBHOOK_SECRET", "is required when BOT_MODE=webhook: 1–256 characters of A-Z a-z 0-9 _ -");
+  return { mode, token, apiRoot, webhookUrl: webhookUrl ?? "", webhookSecret: webhookSecret ?? "", host, port };
+}
 
-  const webhookUrl = url(env, "WEBHOOK_URL");
-  if (!webhookUrl) throw new ConfigError("WEBHOOK_URL", "is required when BOT_MODE=webhook (the public https URL of this bot)");
-  const webhookSecret = text(env, "WEBHOOK_SECRET");
-  if (!webhookSecret || !/^[A-Za-z0-9_-]{1,256}$/.test(webhookSecret)) {
-    throw new ConfigError("WEBHOOK_SECRET", "is required when BOT_MODE=webhook: 1–256 characters of A-Z a-z 0-9 _ -");
+/** Reads variables, recording a problem (not throwing) for each bad one. */
+class Reader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: { variable: string; reason: string }[],
+  ) {}
+
+  problem(variable: string, reason: string): undefined {
+    this.problems.push({ variable, reason });
+    return undefined;
   }
-  return {
-    mode,
-    token,
-    apiRoot,
-    webhookUrl,
-    webhookSecret,
-    host: text(env, "HOST") ?? "0.0.0.0",
-    port: integer(env, "PORT", 1, 65535) ?? 8080,
-  };
-}
 
-/** A set, non-blank value, trimmed; blank counts as unset (as in a .env copied from .env.example). */
-function text(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[]): T | undefined {
-  const value = text(env, name);
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new ConfigError(name, `must be one of ${allowed.join(", ")} (got "${value}")`);
+  /** A set, non-blank value, trimmed; blank counts as unset (as in a .env copied from .env.example). */
+  text(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value ? value : undefined;
   }
-  return value as T;
-}
 
-function integer(env: Env, name: string, min: number, max: number): number | undefined {
-  const value = text(env, name);
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < min || number > max) {
-    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${value}")`);
+  /** Comma-separated values, blanks dropped. */
+  list(name: string): string[] {
+    return (this.text(name) ?? "").split(",").map((v) => v.trim()).filter(Boolean);
   }
-  return number;
-}
 
-function url(env: Env, name: string): string | undefined {
-  const value = text(env, name);
-  return value === undefined ? undefined : checkedUrl(name, value);
-}
-
-function checkedUrl(name: string, value: string): string {
-  try {
-    const parsed = new URL(value);
-    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error("not http");
-  } catch {
-    throw new ConfigError(name, `must be an http(s) URL (got "${value}")`);
+  oneOf<T extends string>(name: string, allowed: readonly T[]): T | undefined {
+    const value = this.text(name);
+    if (value === undefined) return undefined;
+    if (!(allowed as readonly string[]).includes(value)) return this.problem(name, `must be one of ${allowed.join(", ")} (got "${value}")`);
+    return value as T;
   }
-  return value.replace(/\/+$/, "");
+
+  number(name: string, min: number, max: number): number | undefined {
+    const value = this.text(name);
+    if (value === undefined) return undefined;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < min || parsed > max) return this.problem(name, `must be a number from ${min} to ${max} (got "${value}")`);
+    return parsed;
+  }
+
+  integer(name: string, min: number, max: number): number | undefined {
+    const value = this.text(name);
+    if (value === undefined) return undefined;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) return this.problem(name, `must be a whole number from ${min} to ${max} (got "${value}")`);
+    return parsed;
+  }
+
+  /** "90s", "15m", "1h" or plain seconds; at least one second. */
+  duration(name: string): number | undefined {
+    const value = this.text(name);
+    if (value === undefined) return undefined;
+    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(value);
+    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match?.[2] ?? "s"] ?? 1000;
+    const ms = match ? Number(match[1]) * unit : NaN;
+    if (!Number.isFinite(ms) || ms < 1000) return this.problem(name, `must be a duration such as 90s, 15m or 1h, at least 1s (got "${value}")`);
+    return ms;
+  }
+
+  url(name: string): string | undefined {
+    const value = this.text(name);
+    return value === undefined ? undefined : this.checkedUrl(name, value);
+  }
+
+  checkedUrl(name: string, value: string): string | undefined {
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error("not http");
+    } catch {
+      return this.problem(name, `must be an http(s) URL (got "${scrubCredentials(value)}")`);
+    }
+    return value.replace(/\/+$/, "");
+  }
 }
+

@@ -30,12 +30,44 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const base = { level: options.level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
+  const base = {
+    level: options.level,
+    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+    // Credentials in a URL (a feed "https://user:pass@…") are secrets too, wherever a URL is logged.
+    formatters: { log: scrubCredentialsIn },
+    hooks: {
+      logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
+        method.apply(this, args.map((a) => (typeof a === "string" ? scrubCredentials(a) : a)));
+      },
+    },
+  };
   if (options.destination) return pino(base, options.destination);
   if (options.format === "pretty") {
     return pino({ ...base, transport: { target: "pino-pretty", options: { destination: 2, colorize: true, translateTime: "SYS:HH:MM:ss" } } });
   }
   return pino(base, pino.destination(2));
+}
+
+/** "https://user:pass@host/…" → "https://***@host/…", anywhere in a text. */
+export function scrubCredentials(text: string): string {
+  return text.includes("@") ? text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@") : text;
+}
+
+/** A log line's fields with credentials scrubbed from their strings (two levels deep: err.message). */
+function scrubCredentialsIn(object: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const [key, value] of Object.entries(object)) {
+    let scrubbed: unknown = value;
+    if (typeof value === "string") scrubbed = scrubCredentials(value);
+    else if (value && typeof value === "object" && !Array.isArray(value)) {
+      const inner = value as Record<string, unknown>;
+      if (Object.values(inner).some((v) => typeof v === "string" && v.includes("@"))) {
+        scrubbed = Object.fromEntries(Object.entries(inner).map(([k, v]) => [k, typeof v === "string" ? scrubCredentials(v) : v]));
+      }
+    }
+    if (scrubbed !== value) (out ??= { ...object })[key] = scrubbed;
+  }
+  return out ?? object;
 }
 
 /** Replaces a bot token anywhere in a string ("/bot123:ABC/sendMessage" → "/bot[redacted]/…"). */

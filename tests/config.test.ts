@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, TELEGRAM_API_ROOT, parseConfig } from "../src/config.js";
+import { readFileSync } from "node:fs";
+import { CONFIG_VARIABLES, ConfigError, TELEGRAM_API_ROOT, parseConfig } from "../src/config.js";
 
 const TOKEN = "123456:ABC-def_ghiJKLmnopQRStuvWXyz0123456";
 
@@ -76,6 +77,34 @@ describe("parseConfig", () => {
       expect(() => parseConfig(env)).toThrow(ConfigError);
       expect(() => parseConfig(env)).toThrow(`config: ${variable} `);
     }
+  });
+
+  it("every variable is checked in every mode, and every problem is reported at once", () => {
+    // Without a token the bot runs the local chat, yet a bad PORT or BOT_MODE is still a mistake.
+    expect(() => parseConfig({ PORT: "70000" })).toThrow("config: PORT ");
+    expect(() => parseConfig({ BOT_MODE: "push" })).toThrow("config: BOT_MODE ");
+    expect(() => parseConfig({ TELEGRAM_API_ROOT: "ftp://x" })).toThrow("config: TELEGRAM_API_ROOT ");
+    try {
+      parseConfig({ LOG_LEVEL: "loud", PORT: "x", FEED_INTERVAL: "soon", BOT_TOKEN: TOKEN, BOT_MODE: "webhook" });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems.map((p) => p.variable)).toEqual(["LOG_LEVEL", "PORT", "WEBHOOK_URL", "WEBHOOK_SECRET", "FEED_INTERVAL"]);
+      expect((error as Error).message.split("\n")).toHaveLength(5);
+    }
+  });
+
+  it(".env.example and the README list every variable the configuration reads, and nothing else", () => {
+    const example = readFileSync(new URL("../.env.example", import.meta.url), "utf8");
+    const exampleNames = [...example.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1]);
+    expect([...exampleNames].sort()).toEqual([...CONFIG_VARIABLES].sort());
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const table = readme.slice(readme.indexOf("## Environment"), readme.indexOf("## Articles"));
+    for (const name of CONFIG_VARIABLES) expect(table, name).toMatch(new RegExp(`^\\|[^\\n]*\`${name}\``, "m"));
+  });
+
+  it("credentials in a URL never appear in a config error", () => {
+    expect(() => parseConfig({ FEED_URLS: "ftp://user:pass@x.example/rss" })).toThrow('got "ftp://***@x.example/rss"');
   });
 
   it("the token never appears in a config error", () => {

@@ -25,6 +25,17 @@ describe("logger", () => {
     expect(text).toContain("[redacted]");
   });
 
+  it("credentials in a URL (a feed's user:password) never reach the log, in fields, errors or messages", () => {
+    const out = capture();
+    const logger = createLogger({ level: "info", format: "json", destination: out.stream });
+    const feed = "https://editor:s3cr3t@feeds.example.org/rss";
+    logger.warn({ feed, err: { message: `cannot fetch ${feed}` } }, `feed check failed: ${feed}`);
+    const text = JSON.stringify(out.lines());
+    expect(text).not.toContain("s3cr3t");
+    expect(text).not.toContain("editor:");
+    expect(text).toContain("https://***@feeds.example.org/rss");
+  });
+
   it("scrubToken – removes a token inside URLs and messages", () => {
     expect(scrubToken("POST https://api.telegram.org/bot123456:ABC-def_ghiJKLmnopQRStuvWXyz0123456/sendMessage failed")).toBe(
       "POST https://api.telegram.org/bot[redacted]/sendMessage failed",

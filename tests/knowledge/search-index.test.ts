@@ -123,3 +123,12 @@ describe("KnowledgeIndex updates", () => {
     expect(live.search("mã7x3").answered).toBe(false);
   });
 });
+
+describe("questions made of JavaScript's own names", () => {
+  it("are ordinary words: no crash, nothing found (the lexicon uses maps, never plain objects)", () => {
+    for (const question of ["constructors", "constructor", "__proto__ toString", "hasOwnProperty valueOf", "What is the constructor of prototype?"]) {
+      const answer = index.search(question);
+      expect(answer.tier, question).not.toBe("confident");
+    }
+  });
+});
