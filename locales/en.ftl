@@ -1,21 +1,27 @@
 # English, for users whose Telegram language is English. Article content stays Vietnamese.
 welcome =
-    👋 Hello! I am <b>Hoi bao</b> ("ask the paper"): ask me about newspaper articles and I answer with the exact passage, its interview question, who said it and a link to the source.
+    👋 Hello! I am <b>Hỏi báo</b> ("ask the paper"): ask me about newspaper articles and I answer with the exact passage, its interview question, who said it and a link to the source.
 
-    I know { $articles } article(s). The latest:
+    I know { $articles ->
+        [one] one article
+       *[other] { $articles } articles
+    }. The latest:
     📰 <b>{ $title }</b> ({ $date })
 
     Type a question, for example: <i>{ $example }</i>
     Or pick a question below.
 help =
-    <b>How to use Hoi bao</b>
+    <b>How to use Hỏi báo</b>
     • In a private chat: type any question, in Vietnamese (with or without tone marks) or English.
     • In groups: <code>/ask question</code>, mention me, or reply to one of my messages.
     • In any chat: type <code>@{ $bot } keywords</code> to share a quoted passage.
 
+    /start – start again, with the latest article
     /questions – the interview's questions
     /article – about the article
     /ask – ask a question
+    /subscribe, /unsubscribe – new-article alerts for this chat (admins, in groups)
+    /status – whether this chat gets alerts
     /help – this help
 not-found =
     🤷 The article does not say anything about “{ $query }”.
@@ -27,7 +33,14 @@ no-questions = This article is not an interview; just type your question.
 article-info =
     📰 <b>{ $title }</b>
     { $place }{ $date } · Source: <a href="{ $url }">{ $source }</a>
-    { $sections } question(s), { $passages } answer passage(s).
+    { $sections ->
+        [0] No interview questions
+        [one] 1 interview question
+       *[other] { $sections } interview questions
+    }, { $passages ->
+        [one] 1 passage
+       *[other] { $passages } passages
+    }.
 source-line = { $date } · { $source }
 related-heading = 🤔 I am not sure the articles answer this; here is the closest passage
 match-position = Match { $index } of { $total }
@@ -49,6 +62,7 @@ cmd-ask = Ask about the article
 cmd-questions = The interview questions
 cmd-article = About the article
 text-only = I can only read questions typed as text. Type your question, or /help for help.
+unknown-command = I do not know the command { $command }. /help lists what I can do; any other text is a question.
 subscribed = 🔔 Subscribed: this chat will get one alert for each new article. Send /unsubscribe to stop.
 already-subscribed = 🔔 This chat is already subscribed to new-article alerts.
 unsubscribed = 🔕 Unsubscribed from new-article alerts.

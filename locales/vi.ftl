@@ -13,9 +13,12 @@ help =
     • Trong nhóm: <code>/ask câu hỏi</code>, nhắc tên tôi, hoặc trả lời tin nhắn của tôi.
     • Ở bất kỳ cuộc trò chuyện nào: gõ <code>@{ $bot } từ khóa</code> để chia sẻ một đoạn trích.
 
+    /start – bắt đầu lại, với bài báo mới nhất
     /questions – các câu hỏi của bài phỏng vấn
     /article – thông tin bài báo
     /ask – đặt câu hỏi
+    /subscribe, /unsubscribe – nhận hoặc hủy thông báo bài mới (trong nhóm: quản trị viên)
+    /status – cuộc trò chuyện này có nhận thông báo không
     /help – hướng dẫn
 not-found =
     🤷 Bài báo không nói về “{ $query }”.
@@ -27,12 +30,15 @@ no-questions = Bài báo này không phải bài phỏng vấn; hãy gõ câu h�
 article-info =
     📰 <b>{ $title }</b>
     { $place }Ngày { $date } · Nguồn: <a href="{ $url }">{ $source }</a>
-    { $sections } câu hỏi, { $passages } đoạn trả lời.
+    { $sections ->
+        [0] Không phải bài phỏng vấn
+       *[other] { $sections } câu hỏi phỏng vấn
+    }, { $passages } đoạn.
 source-line = { $date } · { $source }
 related-heading = 🤔 Tôi không chắc bài báo trả lời đúng câu này; đây là đoạn gần nhất
 match-position = Kết quả { $index }/{ $total }
 button-full = 📖 Toàn bộ câu trả lời
-button-next = ➡️ Kết quả tiếp
+button-next = ➡️ Kết quả tiếp theo
 button-questions = ❓ Câu hỏi khác
 button-share = 📤 Chia sẻ
 button-open = 🔎 Xem trong bot
@@ -48,6 +54,7 @@ cmd-help = Hướng dẫn sử dụng
 cmd-ask = Đặt câu hỏi về bài báo
 cmd-questions = Các câu hỏi phỏng vấn
 cmd-article = Thông tin bài báo
+unknown-command = Tôi không biết lệnh { $command }. Gõ /help để xem các lệnh; tin nhắn khác là câu hỏi.
 text-only = Tôi chỉ đọc được câu hỏi bằng chữ. Gõ câu hỏi của bạn, hoặc /help để xem hướng dẫn.
 subscribed = 🔔 Đã đăng ký: cuộc trò chuyện này sẽ nhận một thông báo cho mỗi bài báo mới. Gõ /unsubscribe để hủy.
 already-subscribed = 🔔 Cuộc trò chuyện này đã đăng ký nhận tin bài mới rồi.

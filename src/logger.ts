@@ -1,5 +1,6 @@
 /** pino logging: JSON lines by default, readable in a terminal, secrets never written. */
 import pino, { type DestinationStream, type Logger } from "pino";
+import pretty from "pino-pretty";
 import type { Config } from "./config.js";
 
 export type { Logger };
@@ -43,7 +44,9 @@ export function createLogger(options: LoggerOptions): Logger {
   };
   if (options.destination) return pino(base, options.destination);
   if (options.format === "pretty") {
-    return pino({ ...base, transport: { target: "pino-pretty", options: { destination: 2, colorize: true, translateTime: "SYS:HH:MM:ss" } } });
+    // Written synchronously (not through a worker transport): in a terminal a log line must come
+    // where it happened, not in the middle of the local chat's banner or after an answer.
+    return pino(base, pretty({ destination: 2, sync: true, colorize: true, translateTime: "SYS:HH:MM:ss" }));
   }
   return pino(base, pino.destination(2));
 }

@@ -17,7 +17,7 @@ describe("private chat: any text is a question", () => {
     expect(text).toContain("23/11/2024 · baosoctrang.org.vn");
     expect(reply!.payload.parse_mode).toBe("HTML");
     const labels = buttons(reply).map((b) => b.text);
-    expect(labels).toEqual(["📖 Toàn bộ câu trả lời", "➡️ Kết quả tiếp", "❓ Câu hỏi khác", "📤 Chia sẻ"]);
+    expect(labels).toEqual(["📖 Toàn bộ câu trả lời", "➡️ Kết quả tiếp theo", "❓ Câu hỏi khác", "📤 Chia sẻ"]);
     expect(buttons(reply).find((b) => b.switch_inline_query)?.switch_inline_query).toMatch(/^\w+-4$/);
   });
 
@@ -101,7 +101,23 @@ describe("commands", () => {
     expect(textOf(questions)).toContain("3. Để phong trào thi đua");
     const article = sent(await h.message("/article"))[0];
     expect(textOf(article)).toContain("Sóc Trăng · Ngày 23/11/2024");
-    expect(textOf(article)).toContain("3 câu hỏi, 7 đoạn trả lời.");
+    expect(textOf(article)).toContain("3 câu hỏi phỏng vấn, 7 đoạn.");
+  });
+
+  it("/help names every command a user can type; English counts in words, not article(s)", async () => {
+    const h = harness(knowledge);
+    const help = textOf(sent(await h.message("/help"))[0]);
+    for (const command of ["/start", "/questions", "/article", "/ask", "/subscribe", "/unsubscribe", "/status", "/help"]) expect(help).toContain(command);
+    const en = h.user(8, "en");
+    expect(textOf(sent(await h.message("/start", { from: en }))[0])).toContain("I know one article. The latest:");
+    expect(textOf(sent(await h.message("/help", { from: en }))[0])).toContain("How to use Hỏi báo");
+    expect(textOf(sent(await h.message("/article", { from: en }))[0])).toContain("3 interview questions, 7 passages.");
+  });
+
+  it("an unknown command is named as such, with the way to /help (escaped: it is the user's text)", async () => {
+    const h = harness(knowledge);
+    expect(textOf(sent(await h.message("/weather"))[0])).toBe("Tôi không biết lệnh /weather. Gõ /help để xem các lệnh; tin nhắn khác là câu hỏi.");
+    expect(textOf(sent(await h.message("/x<b>"))[0])).toContain("lệnh /x.");
   });
 
   it("/ask with nothing asks for a question; /ask <question> answers", async () => {
@@ -146,7 +162,7 @@ describe("groups: only /ask, mentions and replies to the bot", () => {
     const botMessage = { message_id: 1, date: 0, chat: group, from: { id: BOT_INFO.id, is_bot: true, first_name: "Hỏi báo" }, text: "…" };
     const byReply = sent(await h.message("/article", { chat: group, replyTo: botMessage as never }));
     expect(byReply).toHaveLength(1);
-    expect(textOf(byReply[0])).toContain("3 câu hỏi, 7 đoạn trả lời.");
+    expect(textOf(byReply[0])).toContain("3 câu hỏi phỏng vấn, 7 đoạn.");
     const byMention = sent(await h.message("/questions @hoibao_bot", { chat: group }));
     expect(byMention).toHaveLength(1);
     expect(textOf(byMention[0])).toContain("3. Để phong trào thi đua");

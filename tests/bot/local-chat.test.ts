@@ -42,7 +42,7 @@ describe("local chat (scripted)", () => {
     expect(answer).toMatch(/^ {2}│ Tuy nhiên, bên cạnh những kết quả đạt được, .*khó khăn, hạn chế nhất định/m);
     expect(answer).toContain("— Đồng chí Dương Sà Kha");
     expect(answer).toContain("(https://baosoctrang.org.vn)");
-    expect(answer).toContain("[1] 📖 Toàn bộ câu trả lời  [2] ➡️ Kết quả tiếp\n  [3] ❓ Câu hỏi khác  [4] 📤 Chia sẻ\n");
+    expect(answer).toContain("[1] 📖 Toàn bộ câu trả lời  [2] ➡️ Kết quả tiếp theo\n  [3] ❓ Câu hỏi khác  [4] 📤 Chia sẻ\n");
     // Scripted output is plain: no ANSI codes, no prompt, no HTML.
     expect(out).not.toMatch(/\x1b\[/);
     expect(out).not.toContain("bạn>");
@@ -65,7 +65,7 @@ describe("local chat (scripted)", () => {
   it("edits the answer in place for the next match, and the full answer joins the passages", async () => {
     const out = await chat(["kho khan", "2", "#1"]);
     const next = turn(out, "2");
-    expect(next).toContain("(pressed “➡️ Kết quả tiếp”)");
+    expect(next).toContain("(pressed “➡️ Kết quả tiếp theo”)");
     expect(next).toContain("🤖 Hỏi báo (edited):");
     expect(next).toContain("Kết quả 2/2");
     expect(next).not.toMatch(/\[\d\] ➡️/); // the last match has no "next" button
@@ -77,7 +77,7 @@ describe("local chat (scripted)", () => {
   it("shows English UI strings to an English-speaking user", async () => {
     const out = await chat(["thời tiết", "/help", "kho khan"], { languageCode: "en" });
     expect(turn(out, "thời tiết")).toContain("🤷 The article does not say anything about “thời tiết”.");
-    expect(turn(out, "/help")).toContain("How to use Hoi bao");
+    expect(turn(out, "/help")).toContain("How to use Hỏi báo");
     expect(turn(out, "kho khan")).toContain("[1] 📖 Full answer  [2] ➡️ Next match");
     expect(out).not.toContain("Toàn bộ câu trả lời");
   });
