@@ -432,6 +432,14 @@ export interface FetchOptions {
  * naming the URL: HTTP error status, timeout, network failure.
  */
 export async function fetchText(url: string, options: FetchOptions = {}): Promise<string> {
+  return (await fetchPage(url, options)).text;
+}
+
+/**
+ * The body is read as it streams and the read stops past MAX_BYTES of decoded content: a gzip
+ * bomb or an endless page costs at most that much memory, however it is sent.
+ */
+async function fetchPage(url: string, options: FetchOptions): Promise<{ text: string; contentType: string | null }> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
@@ -451,10 +459,12 @@ export async function fetchText(url: string, options: FetchOptions = {}): Promis
       throw new ExtractError(url, `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`);
     }
     const length = Number(response.headers.get("content-length") ?? 0);
-    if (length > MAX_BYTES) throw new ExtractError(url, `too large (${length} bytes)`);
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    if (bytes.length > MAX_BYTES) throw new ExtractError(url, `too large (${bytes.length} bytes)`);
-    return decode(bytes, response.headers.get("content-type"));
+    if (length > MAX_BYTES) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new ExtractError(url, `too large (${length} bytes, the limit is ${MAX_BYTES})`);
+    }
+    const contentType = response.headers.get("content-type");
+    return { text: decode(await readCapped(url, response), contentType), contentType };
   } catch (error) {
     if (error instanceof ExtractError) throw error;
     if (timeout.aborted) throw new ExtractError(url, `no answer within ${Math.round(timeoutMs / 100) / 10}s`);
@@ -462,6 +472,24 @@ export async function fetchText(url: string, options: FetchOptions = {}): Promis
     const cause = (error as { cause?: { message?: string; code?: string } }).cause;
     throw new ExtractError(url, `cannot fetch (${cause?.code ?? cause?.message ?? (error as Error).message})`);
   }
+}
+
+async function readCapped(url: string, response: Response): Promise<Uint8Array> {
+  if (!response.body) return new Uint8Array();
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw new ExtractError(url, `too large (more than ${MAX_BYTES} bytes once decoded): stopped reading`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
 }
 
 function decode(bytes: Uint8Array, contentType: string | null): string {
@@ -480,6 +508,10 @@ function decode(bytes: Uint8Array, contentType: string | null): string {
 
 /** Fetches a page and extracts its article. */
 export async function fetchArticle(url: string, options: FetchOptions & { readonly fallback?: ExtractFallback } = {}): Promise<ExtractedArticle> {
-  const html = await fetchText(url, options);
-  return extractArticle(html, url, options.fallback);
+  const { text, contentType } = await fetchPage(url, options);
+  // A text file, an image or a PDF is not a page an article can be read from.
+  if (contentType && !/^\s*(text\/html|application\/xhtml\+xml)\b/i.test(contentType)) {
+    throw new ExtractError(url, `not a web page (${contentType.split(";")[0]!.trim()})`);
+  }
+  return extractArticle(text, url, options.fallback);
 }
