@@ -6,6 +6,7 @@
 import { createInterface } from "node:readline";
 import { passageUrl } from "../knowledge/article.js";
 import type { Answer, KnowledgeIndex } from "../knowledge/search-index.js";
+import { commandLine } from "./arguments.js";
 import { loadConfig, loggerFor, openKnowledge } from "./bootstrap.js";
 
 /** The stable machine contract of `ask --json` (benchmarks read it). */
@@ -71,10 +72,15 @@ export function formatAnswer(answer: Answer, index: KnowledgeIndex): string {
   return lines.join("\n");
 }
 
+const USAGE = `usage: npm run ask -- "câu hỏi"                  a readable answer
+       npm run --silent ask -- --json < questions.txt
+                                            one JSON answer per line of stdin (README: ask --json)
+Answers from the articles of KNOWLEDGE_DIR.`;
+
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const json = args.includes("--json");
-  const question = args.filter((a) => a !== "--json").join(" ").trim();
+  const { values, positionals } = commandLine({ name: "ask", usage: USAGE, options: { json: { type: "boolean" } }, positionals: true });
+  const json = values.json === true;
+  const question = positionals.join(" ").trim();
   const config = loadConfig();
   const logger = loggerFor(config);
   const { index } = await openKnowledge(config, logger);
@@ -85,7 +91,7 @@ async function main(): Promise<void> {
     return;
   }
   if (!json) {
-    process.stderr.write('usage: npm run ask -- "câu hỏi"   or   npm run --silent ask -- --json < questions.txt\n');
+    process.stderr.write(`${USAGE}\n`);
     process.exitCode = 2;
     return;
   }

@@ -4,6 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { type EvalReport, type Tally, evaluate, parseEvalFile } from "../knowledge/evaluate.js";
+import { commandLine } from "./arguments.js";
 import { loadConfig, loggerFor, openKnowledge } from "./bootstrap.js";
 
 const percent = (part: number, whole: number): string => (whole ? `${((100 * part) / whole).toFixed(1)}%` : "n/a");
@@ -25,18 +26,40 @@ function print(file: string, report: EvalReport, options: { failures: boolean; a
   if (options.failures) for (const f of report.failures) console.log(`  ${f.outcome.padEnd(15)} [${f.question.cat ?? "?"}] ${JSON.stringify(f.question.q)} → ${f.got}`);
 }
 
+const USAGE = `usage: npm run eval -- <questions.jsonl> [more.jsonl …] [--failures] [--articles]
+Answer quality of the articles in KNOWLEDGE_DIR on question files (README "Answer quality"):
+per category, confident right, right first, confident wrong, declined.
+  --failures   list every question not answered confidently and right
+  --articles   also per article`;
+
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const files = args.filter((a) => !a.startsWith("--"));
+  const { values, positionals: files } = commandLine({
+    name: "eval",
+    usage: USAGE,
+    options: { failures: { type: "boolean" }, articles: { type: "boolean" } },
+    positionals: true,
+  });
   if (files.length === 0) {
-    process.stderr.write("usage: npm run eval -- <questions.jsonl> [more.jsonl …] [--failures] [--articles]\n");
+    process.stderr.write(`${USAGE}\n`);
     process.exitCode = 2;
     return;
   }
+  // Every file is read and checked before the knowledge base is opened: a typo fails at once.
+  const sets: { file: string; questions: ReturnType<typeof parseEvalFile> }[] = [];
+  for (const file of files) {
+    try {
+      sets.push({ file, questions: parseEvalFile(await readFile(file, "utf8"), file) });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      process.stderr.write(code === "ENOENT" ? `eval: ${file}: no such file\n` : `${(error as Error).message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+  }
   const config = loadConfig();
   const { index } = await openKnowledge(config, loggerFor(config));
-  const options = { failures: args.includes("--failures"), articles: args.includes("--articles") };
-  for (const file of files) print(file, evaluate(index, parseEvalFile(await readFile(file, "utf8"), file)), options);
+  const options = { failures: values.failures === true, articles: values.articles === true };
+  for (const { file, questions } of sets) print(file, evaluate(index, questions), options);
 }
 
 await main();

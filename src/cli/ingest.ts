@@ -10,11 +10,15 @@ import { readFile } from "node:fs/promises";
 import { ExtractError, fetchArticle, toArticleFile } from "../alerts/extract-article.js";
 import { saveArticle } from "../alerts/save-article.js";
 import { ArticleError, parseArticle } from "../knowledge/parse-article.js";
+import { commandLine } from "./arguments.js";
 import { loadConfig } from "./bootstrap.js";
 
-const USAGE = "usage: npm run ingest -- <article file or page URL> [more …]\n";
+const USAGE = `usage: npm run ingest -- <article file or page URL> [more …]
+Checks each article and saves it into KNOWLEDGE_DIR (a page is fetched and turned into an article
+file); a running bot indexes it and announces it. A malformed article is refused with file:line.`;
 
-async function ingestOne(input: string, knowledgeDir: string): Promise<void> {
+/** Whether the file changed the knowledge folder. */
+async function ingestOne(input: string, knowledgeDir: string): Promise<boolean> {
   let bytes: Uint8Array;
   let source: string;
   if (/^https?:\/\//i.test(input)) {
@@ -40,20 +44,22 @@ async function ingestOne(input: string, knowledgeDir: string): Promise<void> {
       "",
     ].join("\n"),
   );
+  return saved.status !== "unchanged";
 }
 
 async function main(): Promise<void> {
-  const inputs = process.argv.slice(2).filter((a) => a !== "--");
-  if (inputs.length === 0 || inputs.some((a) => a === "-h" || a === "--help")) {
-    process.stderr.write(USAGE);
+  const { positionals: inputs } = commandLine({ name: "ingest", usage: USAGE, options: {}, positionals: true });
+  if (inputs.length === 0) {
+    process.stderr.write(`${USAGE}\n`);
     process.exitCode = 2;
     return;
   }
   const config = loadConfig();
   let failed = 0;
+  let changed = 0;
   for (const input of inputs) {
     try {
-      await ingestOne(input, config.knowledgeDir);
+      if (await ingestOne(input, config.knowledgeDir)) changed += 1;
     } catch (error) {
       failed += 1;
       if (error instanceof ArticleError || error instanceof ExtractError) process.stderr.write(`${error.message}\n`);
@@ -61,7 +67,8 @@ async function main(): Promise<void> {
       else process.stderr.write(`${input}: ${(error as Error).message}\n`);
     }
   }
-  if (failed < inputs.length) process.stdout.write("The running bot picks the file up, indexes it and announces it to subscribers.\n");
+  if (changed > 0) process.stdout.write("The running bot picks the file up, indexes it and announces it to subscribers.\n");
+  else if (failed < inputs.length) process.stdout.write("Nothing changed: the knowledge folder already holds this article as it is.\n");
   process.exitCode = failed > 0 ? 1 : 0;
 }
 

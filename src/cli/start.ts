@@ -9,9 +9,16 @@ import type { BotDeps } from "../bot/context.js";
 import { createBot } from "../bot/create-bot.js";
 import { runLocalChat } from "../bot/local-chat.js";
 import { runPolling, runWebhook } from "../bot/server.js";
+import { commandLine } from "./arguments.js";
 import { loadConfig, loggerFor, openKnowledge } from "./bootstrap.js";
 
+const USAGE = `usage: npm start
+The bot. With BOT_TOKEN it meets Telegram by long polling or webhook (BOT_MODE), with new-article
+alerts; without one it opens the local chat in this terminal. Settings come from the environment
+and .env (README "Environment", .env.example).`;
+
 async function main(): Promise<void> {
+  commandLine({ name: "start", usage: USAGE, options: {} });
   const config = loadConfig();
   const logger = loggerFor(config);
   const { index } = await openKnowledge(config, logger);

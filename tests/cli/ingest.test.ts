@@ -61,6 +61,9 @@ describe("npm run ingest", () => {
     const again = await ingest([input], dir);
     expect(again.status).toBe(0);
     expect(again.stdout).toContain("unchanged:");
+    // Nothing was saved, so nothing will be announced: it says so, not "the bot picks it up".
+    expect(again.stdout).toContain("Nothing changed");
+    expect(again.stdout).not.toContain("announces it");
     expect(readdirSync(dir)).toEqual([name]);
   });
 
