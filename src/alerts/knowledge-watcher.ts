@@ -4,9 +4,9 @@
  * (not half-way through a copy); a bad file is reported and skipped, and answers go on meanwhile.
  */
 import { type FSWatcher, watch } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import path from "node:path";
-import { ARTICLE_EXTENSION } from "../knowledge/load-knowledge.js";
+import { ARTICLE_EXTENSION, readArticleFile } from "../knowledge/load-knowledge.js";
 import { ArticleError, parseArticle } from "../knowledge/parse-article.js";
 import type { KnowledgeIndex } from "../knowledge/search-index.js";
 import type { Logger } from "../logger.js";
@@ -73,10 +73,9 @@ export class KnowledgeWatcher {
     if (!previous || previous.size !== current.size || previous.mtimeMs !== current.mtimeMs) {
       return this.schedule(name, current); // still being written: look again when it is quiet
     }
-    const bytes = await readFile(file);
     const { knowledge, newArticles, logger } = this.options;
     try {
-      const article = parseArticle(bytes, name);
+      const article = parseArticle(await readArticleFile(file, name), name);
       const twin = knowledge.article(article.id);
       if (twin && twin.file !== name) throw new ArticleError(name, 1, `duplicate article id ${article.id}: same date and title as ${twin.file}`);
       const replaced = knowledge.articles.find((a) => a.file === name && a.id !== article.id);

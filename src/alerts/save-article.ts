@@ -9,10 +9,10 @@
  * second file with the same id would be refused by the watcher as a duplicate).
  */
 import { randomBytes } from "node:crypto";
-import { readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { readdir, rename, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Article } from "../knowledge/article.js";
-import { ARTICLE_EXTENSION } from "../knowledge/load-knowledge.js";
+import { ARTICLE_EXTENSION, readArticleFile } from "../knowledge/load-knowledge.js";
 import { ArticleError, parseArticle } from "../knowledge/parse-article.js";
 import { articleFileName } from "./extract-article.js";
 
@@ -80,7 +80,7 @@ async function existingArticles(dir: string): Promise<ExistingFile[]> {
   }
   return Promise.all(
     names.sort().map(async (name): Promise<ExistingFile> => {
-      const bytes = await readFile(path.join(dir, name)).catch(() => undefined);
+      const bytes = await readArticleFile(path.join(dir, name), name).catch(() => undefined);
       if (!bytes) return { name };
       try {
         return { name, bytes, article: parseArticle(bytes, name) };

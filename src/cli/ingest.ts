@@ -6,9 +6,9 @@
  * A malformed article is refused with "file:line: reason" on stderr, exit code 1, nothing written.
  * The running bot watches the folder: it indexes the saved file and announces it to subscribers.
  */
-import { readFile } from "node:fs/promises";
 import { ExtractError, fetchArticle, toArticleFile } from "../alerts/extract-article.js";
 import { saveArticle } from "../alerts/save-article.js";
+import { readArticleFile } from "../knowledge/load-knowledge.js";
 import { ArticleError, parseArticle } from "../knowledge/parse-article.js";
 import { commandLine } from "./arguments.js";
 import { loadConfig } from "./bootstrap.js";
@@ -27,7 +27,7 @@ async function ingestOne(input: string, knowledgeDir: string): Promise<boolean> 
     bytes = Buffer.from(toArticleFile(extracted), "utf8");
     source = input;
   } else {
-    bytes = await readFile(input);
+    bytes = await readArticleFile(input, input);
     source = input;
   }
   parseArticle(bytes, source); // file:line: reason before anything is written

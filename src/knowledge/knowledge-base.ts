@@ -62,8 +62,9 @@ export async function openKnowledgeBase(options: OpenKnowledgeOptions): Promise<
 export async function cacheFileFor(cacheDir: string, knowledgeDir: string, codeFingerprint: string = CODE_FINGERPRINT): Promise<string> {
   const names = await articleFileNames(knowledgeDir);
   const hash = createHash("sha256").update(`v${INDEX_VERSION}\n${codeFingerprint}\n`);
-  const stats = await Promise.all(names.map((name) => stat(path.join(knowledgeDir, name))));
-  names.forEach((name, i) => hash.update(`${name}\0${stats[i]!.size}\0${stats[i]!.mtimeMs}\n`));
+  // A name that cannot be stat'ed (a dangling link) is part of the key as such: it is reported, not fatal.
+  const stats = await Promise.all(names.map((name) => stat(path.join(knowledgeDir, name)).catch(() => undefined)));
+  names.forEach((name, i) => hash.update(`${name}\0${stats[i]?.size ?? "-"}\0${stats[i]?.mtimeMs ?? "-"}\n`));
   return path.join(cacheDir, `${CACHE_PREFIX}${hash.digest("hex").slice(0, 24)}.bin`);
 }
 

@@ -1,11 +1,16 @@
 /** Reads every article file of the knowledge folder; a bad file is reported, the others still load. */
-import { readdir, readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { open, readdir } from "node:fs/promises";
 import path from "node:path";
 import type { Article } from "./article.js";
 import { ArticleError, parseArticle } from "./parse-article.js";
 
 /** Article files are plain UTF-8 text with this extension. */
 export const ARTICLE_EXTENSION = ".txt";
+/** An article file is a few kilobytes; past this it is not one (or something is wrong). */
+export const MAX_ARTICLE_BYTES = 2 * 1024 * 1024;
+/** Files read at once: far below the process's descriptor limit, however large the folder. */
+const READ_CONCURRENCY = 32;
 
 export interface LoadedKnowledge {
   /** Sorted by file name, so ids and order are the same on every start. */
@@ -24,8 +29,63 @@ export async function articleFileNames(dir: string): Promise<string[]> {
 
 export async function loadKnowledgeDir(dir: string): Promise<LoadedKnowledge> {
   const names = await articleFileNames(dir);
-  const files = await Promise.all(names.map(async (name) => ({ name, bytes: await readFile(path.join(dir, name)) })));
-  return parseArticles(files);
+  const read: ({ name: string; bytes: Uint8Array } | ArticleError)[] = new Array(names.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < names.length) {
+      const at = next++;
+      const name = names[at]!;
+      read[at] = await readArticleFile(path.join(dir, name), name).then(
+        (bytes) => ({ name, bytes }),
+        (error: unknown) => {
+          if (error instanceof ArticleError) return error;
+          throw error;
+        },
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, names.length) }, worker));
+  const loaded = parseArticles(read.filter((r): r is { name: string; bytes: Uint8Array } => !(r instanceof ArticleError)));
+  return { articles: loaded.articles, errors: [...read.filter((r): r is ArticleError => r instanceof ArticleError), ...loaded.errors] };
+}
+
+/**
+ * An article file's bytes, read safely: only a regular file (a FIFO, a device, a directory named
+ * "x.txt" or a dangling link is refused without blocking), at most MAX_ARTICLE_BYTES. Every refusal
+ * is an ArticleError naming the file, so the caller reports it and goes on.
+ */
+export async function readArticleFile(file: string, name: string): Promise<Uint8Array> {
+  let handle;
+  try {
+    // Non-blocking: opening a FIFO for reading would otherwise wait for a writer forever.
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ArticleError(name, 1, code === "ENOENT" ? "cannot be read (missing, or a link to nothing)" : `cannot be read (${code ?? (error as Error).message})`);
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      const kind = info.isDirectory() ? "a folder" : info.isFIFO() ? "a pipe" : info.isCharacterDevice() || info.isBlockDevice() ? "a device" : info.isSocket() ? "a socket" : "not a file";
+      throw new ArticleError(name, 1, `not a regular file (${kind}): skipped`);
+    }
+    if (info.size > MAX_ARTICLE_BYTES) throw new ArticleError(name, 1, `too large for an article (${info.size} bytes, at most ${MAX_ARTICLE_BYTES})`);
+    // Read what is there, one byte past the cap at most: a file that grows meanwhile is refused too.
+    const buffer = Buffer.alloc(Math.min(info.size, MAX_ARTICLE_BYTES) + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length === buffer.length) {
+        if (length > MAX_ARTICLE_BYTES) throw new ArticleError(name, 1, `too large for an article (more than ${MAX_ARTICLE_BYTES} bytes)`);
+        break;
+      }
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Parses files in order; a later file with the id of an earlier one is refused. */

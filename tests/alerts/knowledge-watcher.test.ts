@@ -1,4 +1,5 @@
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { appendFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -33,6 +34,19 @@ function setup() {
 const RICE = newsArticle("Giá lúa tăng", ["Giá lúa vụ mùa năm nay tăng mạnh ở các huyện."]);
 
 describe("KnowledgeWatcher", () => {
+  it("a pipe or a link to a device named *.txt is skipped; the watcher goes on and indexes the next file", async () => {
+    const { dir, knowledge, watcher } = setup();
+    execFileSync("mkfifo", [path.join(dir, "pipe.txt")]);
+    symlinkSync("/dev/zero", path.join(dir, "zero.txt"));
+    await new Promise((r) => setTimeout(r, 300));
+    await watcher.idle();
+    writeFileSync(path.join(dir, "2024-12-02-gia-lua.txt"), RICE);
+    await new Promise((r) => setTimeout(r, 300));
+    await watcher.idle();
+    expect(knowledge.search("giá lúa vụ mùa").answered).toBe(true);
+    expect(knowledge.articles.map((a) => a.file).sort()).toEqual([SEED_FILE, "2024-12-02-gia-lua.txt"]);
+  });
+
   it("a new article file is indexed and announced without a restart; answers work meanwhile", async () => {
     const { dir, knowledge, storage, watcher } = setup();
     expect(knowledge.search("giá lúa vụ mùa").answered).toBe(false);

@@ -1,19 +1,19 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT, builtCli } from "../build.js";
+import { type CliName, REPO_ROOT, builtCli } from "../build.js";
 
 const env = { ...process.env, LOG_LEVEL: "silent", BOT_TOKEN: "" };
-const run = (cli: string, args: string[]) => spawnSync(process.execPath, [builtCli(cli), ...args], { cwd: REPO_ROOT, env, encoding: "utf8", timeout: 30_000 });
+const run = (cli: CliName, args: string[]) => spawnSync(process.execPath, [builtCli(cli), ...args], { cwd: REPO_ROOT, env, encoding: "utf8", timeout: 30_000 });
 
 describe("every command's manners", () => {
-  it.each(["ask", "eval", "ingest", "chat", "start"])("%s --help prints its usage and exits 0, doing nothing else", (cli) => {
+  it.each<CliName>(["ask", "eval", "ingest", "chat", "start"])("%s --help prints its usage and exits 0, doing nothing else", (cli) => {
     const help = run(cli, ["--help"]);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/^usage: npm (run \w+|start)/);
     expect(help.stderr).toBe("");
   });
 
-  it.each(["ask", "eval", "ingest", "start"])("%s refuses an unknown option with its usage, exit 2, no stack", (cli) => {
+  it.each<CliName>(["ask", "eval", "ingest", "start"])("%s refuses an unknown option with its usage, exit 2, no stack", (cli) => {
     const wrong = run(cli, ["--bogus"]);
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toContain("Unknown option '--bogus'");
