@@ -100,9 +100,13 @@ function contextClass(
   };
 }
 
-/** Retries a call that failed on the network (no answer from Telegram) a few times, 1 s, 2 s, 4 s apart. */
+/**
+ * Retries a call that failed on the network (no answer from Telegram) a few times, 1 s, 2 s, 4 s
+ * apart. Not getMe: the start retries it itself, logging each attempt (connect.ts).
+ */
 export function retryNetworkErrors(maxRetries: number, baseDelayMs = 1000): Transformer {
   return async (prev, method, payload, signal) => {
+    if (method === "getMe") return prev(method, payload, signal);
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await prev(method, payload, signal);

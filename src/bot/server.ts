@@ -106,6 +106,11 @@ function watchGetUpdates<C extends Context>(bot: Bot<C>, logger: Logger): { last
       const response = await prev(method, payload, signal);
       if (response.ok) {
         for (const update of response.result as Update[]) last = Math.max(last ?? update.update_id, update.update_id);
+      } else if (response.error_code === 409) {
+        logger.error(
+          { err: { code: 409, description: response.description } },
+          "another process is receiving this bot's updates (409 Conflict): stop the other instance, or remove its webhook",
+        );
       } else if (!signal?.aborted) {
         logger.warn({ err: { code: response.error_code, description: response.description } }, "getUpdates failed");
       }

@@ -6,6 +6,7 @@
 import { startAlerts } from "../alerts/alerts-service.js";
 import { registerCommands } from "../bot/commands.js";
 import type { BotDeps } from "../bot/context.js";
+import { TokenRejectedError, connectToTelegram } from "../bot/connect.js";
 import { createBot } from "../bot/create-bot.js";
 import { runLocalChat } from "../bot/local-chat.js";
 import { runPolling, runWebhook } from "../bot/server.js";
@@ -31,7 +32,14 @@ async function main(): Promise<void> {
   // The alerts' storage is handed to the bot after getMe (the broadcaster needs the bot's username).
   const deps: { -readonly [K in keyof BotDeps]: BotDeps[K] } = { knowledge: index, logger };
   const { bot, i18n } = createBot(config.bot.token, deps, { apiRoot: config.bot.apiRoot });
-  await bot.init();
+  try {
+    await connectToTelegram(bot, logger);
+  } catch (error) {
+    if (!(error instanceof TokenRejectedError)) throw error;
+    logger.fatal(error.message);
+    process.exitCode = 1;
+    return;
+  }
   const alerts = await startAlerts({
     config,
     token: config.bot.token,

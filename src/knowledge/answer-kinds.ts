@@ -9,40 +9,56 @@ import { LEXICON } from "./lexicon.js";
 import type { Expectation } from "./query.js";
 import { foldSyllable } from "./vietnamese.js";
 
-/** A number as printed: 31.945, 1,2, 100 – 120, 9/9. */
-const NUMBER = String.raw`\d[\d.,]*(?:\s*(?:-|–|—|/|đến|den|tới|toi)\s*\d[\d.,]*)?`;
+/**
+ * A number as printed: 31.945, 1,2, 100 – 120, 9/9. Bounded in length: on a run like "1.1.1.1…"
+ * an unbounded number would be re-read from every digit (quadratic), which a passage must not cost.
+ */
+const NUMBER = String.raw`\d[\d.,]{0,15}(?:\s{0,3}(?:-|–|—|/|đến|den|tới|toi)\s{0,3}\d[\d.,]{0,15})?`;
 /** Words that scale a number: "1,2 triệu", "hơn 3 nghìn", "2 tỷ". */
 const SCALE = String.raw`(?:(?:nghìn|nghin|ngàn|ngan|triệu|trieu|tỷ|ty|tỉ|ti|trăm|tram|vạn|van|ngàn tỷ|nghìn tỷ)\s+)?`;
+/** Word boundaries for Vietnamese: JavaScript's \b knows only ASCII letters. */
 const NOT_WORD_BEFORE = String.raw`(?<![\p{L}\p{N}])`;
 const NOT_WORD_AFTER = String.raw`(?![\p{L}\p{N}])`;
 
 /** Days, months, years: "10/12/2024", "tháng 9", "năm 2025", "quý I", "ngày 5". */
 const DATE = new RegExp(
-  String.raw`${NOT_WORD_BEFORE}(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}/(?:19|20)\d\d|(?:19|20)\d\d|(?:ngày|ngay|tháng|thang|năm|nam|quý|quy)\s+(?:\d+|[ivx]+${NOT_WORD_AFTER})|thời gian tới|sắp tới|đầu năm|cuối năm|giữa năm)`,
+  String.raw`${NOT_WORD_BEFORE}(?:\d{1,2}/\d{1,2}(?:/\d{2,4})?${NOT_WORD_AFTER}|\d{1,2}/(?:19|20)\d\d${NOT_WORD_AFTER}|(?:19|20)\d\d${NOT_WORD_AFTER}|(?:ngày|ngay|tháng|thang|năm|nam|quý|quy)\s+(?:\d{1,4}|[ivx]{1,4})${NOT_WORD_AFTER}|thời gian tới|sắp tới|đầu năm|cuối năm|giữa năm)`,
   "iu",
 );
 
+/** "ông" → "[oô]ng"-free form: a title in lower case or capitalised at a sentence's start. */
+const eitherCase = (word: string): string => `[${word[0]}${word[0]!.toUpperCase()}]${word.slice(1)}`;
+const TITLES = [
+  "ông", "bà", "anh", "chị", "cô", "thầy", "em", "đồng chí", "đ/c", "bác sĩ", "bác sỹ", "giám đốc", "chủ tịch", "bí thư",
+  "trưởng", "phó", "thượng tá", "trung tá", "đại tá", "thiếu tá", "đại úy", "hiệu trưởng", "kỹ sư", "nghệ nhân", "vận động viên",
+  "thạc sĩ", "tiến sĩ", "nhà sư", "sư", "VĐV",
+];
+const FAMILY_NAMES = [
+  "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Lâm",
+  "Trương", "Đinh", "Mai", "Thạch", "Danh", "Tô", "Lưu", "Châu", "Quách", "Tăng", "Kim", "Sơn", "Triệu", "Đoàn", "Cao", "La",
+  "Thái", "Hà", "Tạ", "Văn", "Lương", "Trịnh",
+];
 /**
- * A person's name: a form of address or title followed by capitalised syllables ("đồng chí Dương
- * Sà Kha", "ông Tư", "Giám đốc Lâm Văn Hòa"), or a common family name followed by capitalised ones.
+ * A person's name: a form of address or title followed by a capitalised syllable ("đồng chí Dương
+ * Sà Kha", "Ông Tư", "Giám đốc Lâm Văn Hòa"), or a common family name followed by capitalised ones.
  */
 const PERSON_NAME = new RegExp(
-  String.raw`(?:(?:\b|^)(?:ông|bà|anh|chị|cô|thầy|em|đồng chí|đ/c|bác sĩ|bác sỹ|giám đốc|chủ tịch|bí thư|trưởng|phó|thượng tá|trung tá|đại tá|thiếu tá|đại úy|hiệu trưởng|kỹ sư|nghệ nhân|vận động viên|VĐV)\s+\p{Lu}\p{Ll}*|(?:Nguyễn|Trần|Lê|Phạm|Hoàng|Huỳnh|Phan|Vũ|Võ|Đặng|Bùi|Đỗ|Hồ|Ngô|Dương|Lý|Lâm|Trương|Đinh|Mai|Thạch|Danh|Tô|Lưu|Châu|Quách|Tăng|Kim|Sơn|Triệu|Đoàn|Cao|La|Thái|Hà|Tạ|Văn|Lương|Trịnh)(?:\s+\p{Lu}\p{Ll}*){1,3})`,
+  String.raw`${NOT_WORD_BEFORE}(?:(?:${TITLES.map(eitherCase).join("|")})\s+\p{Lu}\p{Ll}*|(?:${FAMILY_NAMES.join("|")})(?:\s+\p{Lu}\p{Ll}*){1,3})`,
   "u",
 );
 
 /** An organisation named: "Công ty TNHH Thủy sản Hải Đăng", "Ngân hàng Chính sách xã hội", "HTX Cồn Tròn". */
 const ORGANIZATION = new RegExp(
-  String.raw`(?:Công ty|công ty|Tổng công ty|Tập đoàn|tập đoàn|Ngân hàng|ngân hàng|Doanh nghiệp|doanh nghiệp|Hợp tác xã|hợp tác xã|HTX|Nhà máy|nhà máy|Liên danh|liên danh|nhà thầu|Nhà thầu|Quỹ|quỹ|Trung tâm|Sở|Ban|Chi cục|Bệnh viện|Trường|Hội|Cục)\s+(?:\p{Lu}|TNHH|CP|cổ phần)`,
+  String.raw`${NOT_WORD_BEFORE}(?:${["công ty", "tổng công ty", "tập đoàn", "ngân hàng", "doanh nghiệp", "hợp tác xã", "nhà máy", "liên danh", "nhà thầu", "quỹ"].map(eitherCase).join("|")}|HTX|Trung tâm|Sở|Ban|Chi cục|Bệnh viện|Trường|Hội|Cục)\s+(?:\p{Lu}|TNHH|CP|cổ phần)`,
   "u",
 );
 /** A place named: an administrative word or a preposition of place before a capitalised name, or a country. */
 const PLACE = new RegExp(
-  String.raw`(?:(?:xã|huyện|ấp|phường|thị xã|thị trấn|thành phố|TP\.?|tỉnh|sông|cầu|chợ|khu|vùng|tại|ở|sang|đến|từ|về|nước|quốc gia)\s+\p{Lu})|(?:Trung Quốc|Nhật Bản|Hàn Quốc|Đài Loan|Mỹ|Hoa Kỳ|châu Âu|Úc|Singapore|Malaysia|Thái Lan|Campuchia|Lào|Indonesia|Philippines|Nga|Canada|Anh|Pháp|Đức)`,
+  String.raw`${NOT_WORD_BEFORE}(?:(?:${["xã", "huyện", "ấp", "phường", "thị xã", "thị trấn", "thành phố", "tỉnh", "sông", "cầu", "chợ", "khu", "vùng", "tại", "ở", "sang", "đến", "từ", "về", "nước", "quốc gia"].map(eitherCase).join("|")}|TP\.?)\s+\p{Lu}|(?:Trung Quốc|Nhật Bản|Hàn Quốc|Đài Loan|Mỹ|Hoa Kỳ|châu Âu|Úc|Singapore|Malaysia|Thái Lan|Campuchia|Lào|Indonesia|Philippines|Nga|Canada|Anh|Pháp|Đức)${NOT_WORD_AFTER})`,
   "u",
 );
-/** Words that give a reason or a cause. */
-const REASON = /(?:^|[^\p{L}])(?:do|vì|bởi|nguyên nhân|lý do|nhờ|dẫn đến|khiến|vì vậy|cho nên|nên|để)(?![\p{L}])/iu;
+/** Words that give a reason or a cause ("để" and "nên" are too common to say so). */
+const REASON = new RegExp(`${NOT_WORD_BEFORE}(?:do|vì|bởi|nguyên nhân|lý do|nhờ|dẫn đến|khiến|vì vậy|cho nên)${NOT_WORD_AFTER}`, "iu");
 
 export class AnswerKinds {
   private readonly figure: ReadonlyMap<FigureKind, RegExp>;

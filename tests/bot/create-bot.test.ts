@@ -24,13 +24,13 @@ describe("retryNetworkErrors", () => {
       if (calls === 1) throw new HttpError("blip", new Error("ETIMEDOUT"));
       return { ok: true, result: 7 };
     };
-    expect(await retryNetworkErrors(3, 1)(flaky as never, "getMe", {} as never)).toEqual({ ok: true, result: 7 });
+    expect(await retryNetworkErrors(3, 1)(flaky as never, "sendMessage", {} as never)).toEqual({ ok: true, result: 7 });
     let other = 0;
     const failing = async () => {
       other += 1;
       throw new Error("bug");
     };
-    await expect(retryNetworkErrors(3, 1)(failing as never, "getMe", {} as never)).rejects.toThrow("bug");
+    await expect(retryNetworkErrors(3, 1)(failing as never, "sendMessage", {} as never)).rejects.toThrow("bug");
     expect(other).toBe(1);
   });
 });

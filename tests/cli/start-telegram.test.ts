@@ -1,0 +1,73 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { type Server, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT, builtCli } from "../build.js";
+
+const TOKEN = "123456:ABC-def_ghiJKLmnopQRStuvWXyz0123456";
+
+/** A fake Bot API on 127.0.0.1 that refuses every token, as Telegram does a revoked one. */
+let refusing: Server;
+let refusingRoot: string;
+beforeAll(async () => {
+  refusing = createServer((_request, response) => {
+    response.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ ok: false, error_code: 401, description: "Unauthorized" }));
+  });
+  await new Promise<void>((resolve) => refusing.listen(0, "127.0.0.1", resolve));
+  refusingRoot = `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => refusing.close(() => resolve())));
+
+/** Runs npm start's program until it exits or `until` matches its stderr (then stops it), within 20 s. */
+function start(apiRoot: string, until?: RegExp): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = {
+      ...process.env,
+      BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: apiRoot,
+      LOG_FORMAT: "json",
+      LOG_LEVEL: "info",
+      DATABASE_PATH: ":memory:",
+      CACHE_DIR: mkdtempSync(path.join(tmpdir(), "hoibao-cache-")),
+    };
+    const child = spawn(process.execPath, [builtCli("start")], { cwd: REPO_ROOT, env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    child.stderr.setEncoding("utf8").on("data", (d: string) => {
+      stderr += d;
+      if (until?.test(stderr)) child.kill("SIGTERM");
+    });
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stderr });
+    });
+  });
+}
+
+describe("npm start meets Telegram", () => {
+  it("a token Telegram rejects ends the start at once: exit 1, one clear line, no stack, no token", async () => {
+    const run = await start(refusingRoot);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("BOT_TOKEN was rejected by Telegram (401 Unauthorized)");
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stderr).not.toContain("ABC-def_ghiJKLmnopQRStuvWXyz0123456");
+  });
+
+  it("Telegram unreachable: every attempt is logged with its reason and the next delay, no silence", async () => {
+    // A port nothing listens on: each attempt fails at once, and the bot says so and waits.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const run = await start(`http://127.0.0.1:${port}`, /Telegram is not reachable yet[\s\S]*Telegram is not reachable yet/);
+    const warnings = run.stderr.split("\n").filter((l) => l.includes("Telegram is not reachable yet")).map((l) => JSON.parse(l) as { attempt: number; retryInMs: number });
+    expect(warnings.slice(0, 2).map((w) => [w.attempt, w.retryInMs])).toEqual([
+      [1, 1000],
+      [2, 2000],
+    ]);
+    expect(run.stderr).not.toContain("ABC-def_ghiJKLmnopQRStuvWXyz0123456");
+  }, 30_000);
+});
