@@ -53,7 +53,8 @@ export function createLogger(options: LoggerOptions): Logger {
 
 /** "https://user:pass@host/…" → "https://***@host/…", anywhere in a text. */
 export function scrubCredentials(text: string): string {
-  return text.includes("@") ? text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@") : text;
+  // Bounded repetitions: on a long "a.a.a…" an unbounded scheme would be re-read from every letter.
+  return text.includes("://") && text.includes("@") ? text.replace(/([a-z][a-z0-9+.-]{0,15}:\/\/)[^/@\s]{1,256}@/gi, "$1***@") : text;
 }
 
 /** A log line's fields with credentials scrubbed from their strings (two levels deep: err.message). */

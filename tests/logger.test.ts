@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, scrubToken } from "../src/logger.js";
+import { createLogger, scrubCredentials, scrubToken } from "../src/logger.js";
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
@@ -34,6 +34,13 @@ describe("logger", () => {
     expect(text).not.toContain("s3cr3t");
     expect(text).not.toContain("editor:");
     expect(text).toContain("https://***@feeds.example.org/rss");
+  });
+
+  it("scrubbing credentials costs little on hostile text (no backtracking on long runs)", () => {
+    const text = `${"a.".repeat(80_000)}://@`;
+    const started = performance.now();
+    scrubCredentials(text);
+    expect(performance.now() - started).toBeLessThan(200);
   });
 
   it("scrubToken – removes a token inside URLs and messages", () => {

@@ -24,7 +24,12 @@ export interface OpenKnowledgeOptions {
   readonly cacheDir?: string;
 }
 
-const CACHE_PREFIX = "index-";
+/**
+ * Cache files are named by the code that wrote them too: dist/ (npm start) and src/ under tsx
+ * (benchmarks) fingerprint differently, and each keeps its own file instead of deleting the other's.
+ */
+const CODE_FLAVOUR = path.extname(new URL(import.meta.url).pathname).slice(1) || "js";
+const CACHE_PREFIX = `index-${CODE_FLAVOUR}-`;
 
 /**
  * The code whose output a cache file holds: parsing (articles), normalization and indexing. A
@@ -35,7 +40,12 @@ const CACHED_CODE = ["article", "parse-article", "load-knowledge", "vietnamese",
 export const CODE_FINGERPRINT: string = (() => {
   const extension = path.extname(new URL(import.meta.url).pathname) || ".js";
   const hash = createHash("sha256");
-  for (const name of CACHED_CODE) hash.update(readFileSync(new URL(`./${name}${extension}`, import.meta.url)));
+  try {
+    for (const name of CACHED_CODE) hash.update(readFileSync(new URL(`./${name}${extension}`, import.meta.url)));
+  } catch {
+    // Bundled into one file: the modules are not beside this one. The index version still guards the layout.
+    return "bundled";
+  }
   return hash.digest("hex").slice(0, 16);
 })();
 

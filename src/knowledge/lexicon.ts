@@ -85,8 +85,8 @@ export class LexiconError extends Error {
 function dataLines(file: string, text: string): { line: number; text: string }[] {
   return text
     .normalize("NFC")
-    .split("\n")
-    .map((line, i) => ({ line: i + 1, text: line.replace(/\r$/, "") }))
+    .split(/\r\n|\r|\n/)
+    .map((line, i) => ({ line: i + 1, text: i === 0 ? line.replace(/^\uFEFF/, "") : line }))
     .filter(({ text: t }) => t.trim() !== "" && !t.trimStart().startsWith("#"));
 }
 
@@ -174,7 +174,9 @@ export function parseLexicon(files: LexiconFiles): Lexicon {
   const rawEnglish = new Map<string, LexiconPhrase[]>();
   for (const line of dataLines("en-vi.tsv", text("en-vi.tsv"))) {
     const [english, vietnamese] = columns("en-vi.tsv", line, 2);
-    const words = english!.toLowerCase().split(/[\s]+/).filter(Boolean).join(" ");
+    // Split as a question is ("children's hospital" → children hospital, "covid-19" → covid 19).
+    const words = canonicalSyllables(english!).filter((w) => w !== "s").join(" ");
+    if (!words) throw new LexiconError("en-vi.tsv", line.line, "no English word");
     const phrases = alternatives(vietnamese!).map(lexiconPhrase).filter((p) => p.folded.length > 0);
     if (phrases.length === 0) throw new LexiconError("en-vi.tsv", line.line, "no Vietnamese rendering");
     const list = rawEnglish.get(words) ?? [];
@@ -210,7 +212,9 @@ export function parseLexicon(files: LexiconFiles): Lexicon {
   }
   for (const line of dataLines("abbreviations.tsv", text("abbreviations.tsv"))) {
     const [abbreviation, full] = columns("abbreviations.tsv", line, 2);
-    addGroup([lexiconPhrase(abbreviation!), ...alternatives(full!).map(lexiconPhrase)]);
+    const group = [lexiconPhrase(abbreviation!), ...alternatives(full!).map(lexiconPhrase)].filter((p) => p.folded.length > 0);
+    if (group.length < 2 || lexiconPhrase(abbreviation!).folded.length === 0) throw new LexiconError("abbreviations.tsv", line.line, "needs an abbreviation and its full form, both with words");
+    addGroup(group);
   }
 
   const units: Unit[] = [];
@@ -229,7 +233,8 @@ export function parseLexicon(files: LexiconFiles): Lexicon {
     const [variant, written] = columns("vi-variants.tsv", line, 2);
     const from = lexiconPhrase(variant!);
     const to = alternatives(written!).map(lexiconPhrase)[0];
-    if (!to || from.folded.length === 0) throw new LexiconError("vi-variants.tsv", line.line, "needs a variant and a written form");
+    // An empty written form would silently delete the variant from every question.
+    if (!to || to.folded.length === 0 || from.folded.length === 0) throw new LexiconError("vi-variants.tsv", line.line, "needs a variant and a written form, both with words");
     variants.set(from.canonical.join(" "), { variant: from, written: to });
   }
 
@@ -240,6 +245,7 @@ export function parseLexicon(files: LexiconFiles): Lexicon {
     const kind = withQuantity ? kindColumn!.slice(0, -"+quantity".length) : kindColumn!;
     if (!CUE_KINDS.has(kind)) throw new LexiconError("question-cues.tsv", line.line, `unknown kind "${kindColumn}"`);
     if (language !== "vi" && language !== "en") throw new LexiconError("question-cues.tsv", line.line, `unknown language "${language}"`);
+    if (alternatives(phrases!).length === 0) throw new LexiconError("question-cues.tsv", line.line, "no phrase");
     for (const phrase of alternatives(phrases!)) {
       const parsed = language === "en" ? { canonical: phrase.toLowerCase().split(/\s+/), folded: phrase.toLowerCase().split(/\s+/) } : lexiconPhrase(phrase);
       cues.push({ kind: kind as Cue["kind"], language, phrase: parsed, withQuantity });
@@ -270,7 +276,13 @@ export const LEXICON_DIR = fileURLToPath(new URL("../../lexicon/", import.meta.u
 /** Reads every data file of the folder (not its drafts in subfolders). */
 export function readLexiconFiles(dir: string = LEXICON_DIR): LexiconFiles {
   const files: Record<string, string> = {};
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    throw new Error(`lexicon: cannot read ${dir} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the lexicon/ folder ships beside dist/ and knowledge/`);
+  }
+  for (const entry of entries) {
     if (entry.isFile() && /\.(tsv|txt)$/.test(entry.name)) files[entry.name] = readFileSync(`${dir}/${entry.name}`, "utf8");
   }
   return files;

@@ -59,13 +59,21 @@ export interface AnalyzedQuery {
   readonly terms: readonly string[];
   /** Folded syllables to highlight in an answer: the question's words and their renderings. */
   readonly highlight: ReadonlySet<string>;
+  /**
+   * Whether the question names a topic: a concept that is not only a measure ("bao nhiêu người?",
+   * "how much money?") or a common number ("2025", "1"). Without one, nothing is answered.
+   */
+  readonly topical: boolean;
 }
 
 /** Folded Vietnamese syllable shapes: (initial) vowels (final). English words rarely fit. */
 const VIETNAMESE_SYLLABLE = /^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}(ch|nh|ng|[cmnpt])?$/;
 const NUMBER = /^\d+$/;
-/** A lone Latin letter ("b" of "<b>", "a", "x") carries no topic, unless the lexicon names it (a unit: "m"). */
-const LONE_LETTER = /^[a-z]$/;
+/**
+ * A lone Latin letter ("b" of "<b>", "a", "x") carries no topic, unless the lexicon names it (a
+ * unit: "m"); "y" is a Vietnamese word ("y tế", "Sở Y tế").
+ */
+const LONE_LETTER = /^[a-xz]$/;
 /** Conversation, not topic (folded): greetings and thanks in both languages. */
 const GREETINGS = new Set(["chao", "hello", "hi", "hey", "thanks", "thank", "bye", "ok", "okay", "alo"]);
 /** Cues of these kinds are asking words, not topic; unit kinds' cues name the measure ("tỷ lệ", "diện tích") and stay topic. */
@@ -73,6 +81,8 @@ const ASKING_KINDS: ReadonlySet<Cue["kind"]> = new Set(["quantity", "time", "per
 /** English cues that ask only at the start: "what motto … when working" does not ask a time. */
 const ENGLISH_START_ONLY = new Set(["who", "whom", "whose", "when", "how long", "where", "why"]);
 const QUESTION_CHARS = 1000;
+/** English words that may come before a question's asking word without changing it. */
+const LEAD_IN = new Set(["hi", "hello", "hey", "so", "and", "but", "then", "ok", "okay", "please", "tell", "me", "us", "well", "also", "now", "excuse", "sorry", "dear", "bot"]);
 
 /** The question's words: canonical, folded, and whether the user typed tone marks. */
 interface Words {
@@ -97,7 +107,10 @@ export function analyzeQuery(text: string, lexicon: Lexicon = LEXICON): Analyzed
       for (const word of phrase.folded) if (!isFoldedStopword(word, lexicon)) highlight.add(word);
     }
   }
-  return { text, language: english ? "en" : "vi", concepts, ...(expects ? { expects } : {}), terms: [...terms], highlight };
+  // A figure like "31.945" is a topic; a year or a small number ("2025", "1") is in every article.
+  const commonNumber = (c: Concept): boolean => c.phrases.every((p) => p.folded.every((w) => NUMBER.test(w) && (w.length <= 2 || /^(19|20)\d\d$/.test(w))));
+  const topical = concepts.some((c) => !c.optional && !reader.isMeasure(c) && !commonNumber(c));
+  return { text, language: english ? "en" : "vi", concepts, ...(expects ? { expects } : {}), terms: [...terms], highlight, topical };
 }
 
 function wordsOf(syllables: readonly string[]): Words {
@@ -170,14 +183,16 @@ function isFoldedStopword(word: string, lexicon: Lexicon): boolean {
 /**
  * English when most words cannot be Vietnamese syllables ("what", "tasks", "ahead") or are English
  * function words even if they could ("the", "to", "can" of "How long does the boat from Can Tho
- * to Cu Lao Dung take?", whose names look Vietnamese).
+ * to Cu Lao Dung take?"). Words typed with tone marks count as Vietnamese, so a name written
+ * properly ("the price of rice in Sóc Trăng") does not turn an English question Vietnamese.
  */
 function isEnglish(words: Words, lexicon: Lexicon): boolean {
-  if (words.toned.some(Boolean)) return false;
   const letters = words.folded.filter((w) => !NUMBER.test(w));
   if (letters.length === 0) return false;
-  const english = letters.filter((w) => !VIETNAMESE_SYLLABLE.test(w) || lexicon.englishStopwords.has(w)).length;
-  return english * 2 >= letters.length && letters.some((w) => !VIETNAMESE_SYLLABLE.test(w));
+  const english = words.folded.filter((w, i) => !NUMBER.test(w) && !words.toned[i] && (!VIETNAMESE_SYLLABLE.test(w) || lexicon.englishStopwords.has(w)));
+  const functionWords = english.filter((w) => lexicon.englishStopwords.has(w)).length;
+  if (words.toned.some(Boolean) && functionWords < 2) return false;
+  return english.length * 2 >= letters.length && english.some((w) => !VIETNAMESE_SYLLABLE.test(w));
 }
 
 function toPhrase(phrase: LexiconPhrase): Phrase {
@@ -200,7 +215,8 @@ class QuestionReader {
       if (cue.language !== language) continue;
       const startOnly = language === "en" && ENGLISH_START_ONLY.has(cue.phrase.folded.join(" "));
       for (let at = 0; at < words.canonical.length; at += 1) {
-        if (startOnly && at > 0) break;
+        // "Hi, who is …", "So when will …", "Please tell me when …" still ask at the start.
+        if (startOnly && at > 0 && !LEAD_IN.has(words.folded[at - 1]!) && !this.removed[at - 1]) break;
         if (!this.phraseAt(cue.phrase, at)) continue;
         this.cueHits.push({ kind: cue.kind, at, size: cue.phrase.folded.length, withQuantity: cue.withQuantity });
         // A measure word stays topic ("giá" of "giá bao nhiêu"); asking words do not.
@@ -228,6 +244,12 @@ class QuestionReader {
       if (!ok) return false;
     }
     return true;
+  }
+
+  /** A unit's word or a measure word of a cue ("người", "tiền", "money", "tỷ lệ"): it says what is counted, not about what. */
+  isMeasure(concept: Concept): boolean {
+    if (this.lexicon.unitByForm.has(concept.phrases[0]!.folded.join(" "))) return true;
+    return this.cueHits.some((h) => h.withQuantity && concept.position >= h.at && concept.position + concept.size <= h.at + h.size);
   }
 
   private isStopword(i: number): boolean {

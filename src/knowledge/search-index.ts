@@ -301,7 +301,7 @@ export class KnowledgeIndex {
     const first = judged[0];
     const sentenceCoverage = first ? this.judge.answeringSentence(first.entry, prepared, weights).coverage : 0;
     const standing = first && { best: first.judgement, sentenceCoverage, asksKind: Boolean(prepared.expects) };
-    const tier = this.judge.tier(standing);
+    const tier = analysis.topical ? this.judge.tier(standing) : "none";
     const options = this.judge.options;
     const kept =
       tier === "confident"

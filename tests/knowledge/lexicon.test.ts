@@ -86,6 +86,14 @@ describe("parseLexicon", () => {
     expect(() => parseLexicon({ "units.tsv": "weight\tkg\tkg | ký\nsize\tx\tx\n" })).toThrow('lexicon/units.tsv:2: unknown kind "size"');
   });
 
+  it("refuses lines that would silently do harm, naming file and line whatever the line endings", () => {
+    expect(() => parseLexicon({ "vi-variants.tsv": "hông\t---\n" })).toThrow("lexicon/vi-variants.tsv:1:");
+    expect(() => parseLexicon({ "abbreviations.tsv": "UBND\t|\n" })).toThrow("lexicon/abbreviations.tsv:1:");
+    expect(() => parseLexicon({ "question-cues.tsv": "time\ten\t|\n" })).toThrow("lexicon/question-cues.tsv:1:");
+    expect(() => parseLexicon({ "en-vi.tsv": "\uFEFFroad\tđường\rbridge cầu\r" })).toThrow("lexicon/en-vi.tsv:2:");
+    expect(parseLexicon({ "en-vi.tsv": "children's hospital\tbệnh viện nhi\r\ncovid-19\tcovid\r\n" }).english.has("children hospital")).toBe(true);
+  });
+
   it("an editor's new synonym takes effect without code: a question in other words finds the passage's", () => {
     const base = { "vi-stopwords.txt": "có\nkhông\n", "question-cues.tsv": "" };
     const without = analyzeQuery("bà bầu có được tiêm không", parseLexicon(base));
