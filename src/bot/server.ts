@@ -266,8 +266,7 @@ export async function startWebhookServer<C extends Context>(bot: Bot<C>, options
     const header = headerValue(req.headers[SECRET_HEADER]);
     if (!sameSecret(header, options.secret)) {
       logger.warn({ remote: req.socket.remoteAddress }, "webhook request refused: wrong or missing secret token");
-      req.resume();
-      reply(res, 401, '"unauthorized"');
+      refuse(req, res, 401, '"unauthorized"');
       return;
     }
     const body = await readBody(req, maxBodyBytes);
@@ -310,15 +309,9 @@ export async function startWebhookServer<C extends Context>(bot: Bot<C>, options
     if (closing) res.setHeader("connection", "close");
     const pathname = pathOf(req.url);
     if (pathname === "/health" && req.method === "GET") return onHealth(res);
-    if (pathname !== options.path || req.method !== "POST") {
-      req.resume();
-      return reply(res, 404, "not found");
-    }
-    if (closing) {
-      // Telegram will deliver it again, to the next instance.
-      req.resume();
-      return reply(res, 503, "shutting down");
-    }
+    if (pathname !== options.path || req.method !== "POST") return refuse(req, res, 404, "not found");
+    // Telegram will deliver it again, to the next instance.
+    if (closing) return refuse(req, res, 503, "shutting down");
     const task = onHook(req, res).catch((error: unknown) => {
       logger.error({ error: describeError(error) }, "webhook request failed");
       reply(res, 500, "request failed");
@@ -327,6 +320,11 @@ export async function startWebhookServer<C extends Context>(bot: Bot<C>, options
     void task.finally(() => inFlight.delete(task));
   });
   server.on("clientError", (_error, socket) => socket.destroy());
+  // Node's defaults (60 s for headers, 300 s for a request, no cap on connections) let a client hold
+  // sockets for minutes; Telegram sends small updates over at most 100 connections.
+  server.headersTimeout = WEBHOOK_HEADERS_TIMEOUT_MS;
+  server.requestTimeout = WEBHOOK_REQUEST_TIMEOUT_MS;
+  server.maxConnections = WEBHOOK_MAX_CONNECTIONS;
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -378,6 +376,20 @@ function adapter(res: ServerResponse, update: Update, header: string | undefined
     respond: (json: string) => reply(res, 200, json, "application/json"),
     unauthorized: () => reply(res, 401, '"unauthorized"'),
   };
+}
+
+const WEBHOOK_HEADERS_TIMEOUT_MS = 10_000;
+const WEBHOOK_REQUEST_TIMEOUT_MS = 30_000;
+const WEBHOOK_MAX_CONNECTIONS = 256;
+
+/**
+ * Answers a request the bot will not read, and closes its connection once the answer is out:
+ * reading a refused body would let a client hold the socket as long as it keeps sending.
+ */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, body: string): void {
+  res.setHeader("connection", "close");
+  res.once("finish", () => req.socket.destroy());
+  reply(res, status, body);
 }
 
 function reply(res: ServerResponse, status: number, body = "", contentType = "text/plain; charset=utf-8"): void {

@@ -209,6 +209,21 @@ describe("startWebhookServer", () => {
     await own.close();
   });
 
+  it("a refused request's connection is closed at once, however long its body goes on", async () => {
+    const { connect } = await import("node:net");
+    const url = new URL(origin);
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    // A body announced as 100 MB, of which only the start is sent: the 401 must not wait for the rest.
+    socket.write(`POST ${PATH} HTTP/1.1\r\nHost: x\r\nX-Telegram-Bot-Api-Secret-Token: wrong\r\nContent-Length: 104857600\r\n\r\n{"update_id":1`);
+    const started = performance.now();
+    let answer = "";
+    socket.setEncoding("utf8").on("data", (d: string) => (answer += d));
+    await new Promise<void>((resolve) => socket.once("close", () => resolve()));
+    expect(answer).toMatch(/^HTTP\/1\.1 401/);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
   it("answers 400 to a body that is not an update", async () => {
     const res = await fetch(`${origin}${PATH}`, { method: "POST", headers: { "x-telegram-bot-api-secret-token": SECRET }, body: "{not json" });
     expect(res.status).toBe(400);
