@@ -46,7 +46,8 @@ export function askFeature(): Composer<BotContext> {
 
   composer.chatType(["group", "supergroup"]).on("message:text", async (ctx, next) => {
     const { text, entities, reply_to_message: repliedTo } = ctx.msg;
-    if (text.startsWith("/")) return next(); // a command, even when it mentions or replies to the bot
+    // A command, even when it mentions or replies to the bot; "// @bot …" is not one, it is asked.
+    if ((entities ?? []).some((e) => e.type === "bot_command" && e.offset === 0)) return next();
     const mentioned = (entities ?? []).some(
       (e) => e.type === "mention" && text.slice(e.offset + 1, e.offset + e.length).toLowerCase() === ctx.me.username.toLowerCase(),
     );
