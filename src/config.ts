@@ -35,6 +35,8 @@ export interface AlertsConfig {
   readonly alertRate: number;
   /** Telegram user ids of the operators allowed to use /stats. */
   readonly adminUserIds: readonly number[];
+  /** Whether feed item links and redirects may reach loopback and private addresses (tests, an intranet). */
+  readonly allowPrivateAddresses: boolean;
 }
 
 export interface Config {
@@ -79,6 +81,7 @@ export const CONFIG_VARIABLES = [
   "FEED_INTERVAL",
   "ALERT_RATE",
   "ADMIN_USER_IDS",
+  "ALLOW_PRIVATE_ADDRESSES",
   "LOG_LEVEL",
   "LOG_FORMAT",
 ] as const;
@@ -109,6 +112,7 @@ export function parseConfig(env: Env, isTerminal = false): Config {
         read.problem("ADMIN_USER_IDS", `must be comma-separated Telegram user ids (got "${value}")`);
         return [];
       }),
+      allowPrivateAddresses: (read.oneOf("ALLOW_PRIVATE_ADDRESSES", ["on", "off"] as const) ?? "off") === "on",
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -12,7 +12,7 @@ describe("parseConfig", () => {
       logLevel: "info",
       logFormat: "json",
       bot: { mode: "local" },
-      alerts: { databasePath: "./data/hoibao.db", feedUrls: [], feedIntervalMs: 900_000, alertRate: 25, adminUserIds: [] },
+      alerts: { databasePath: "./data/hoibao.db", feedUrls: [], feedIntervalMs: 900_000, alertRate: 25, adminUserIds: [], allowPrivateAddresses: false },
     });
     expect(parseConfig({}, true).logFormat).toBe("pretty");
   });
@@ -55,6 +55,7 @@ describe("parseConfig", () => {
       feedIntervalMs: 90_000,
       alertRate: 10,
       adminUserIds: [111, 222],
+      allowPrivateAddresses: false,
     });
     expect(parseConfig({ FEED_INTERVAL: "15m" }).alerts.feedIntervalMs).toBe(900_000);
     expect(parseConfig({ FEED_INTERVAL: "3600" }).alerts.feedIntervalMs).toBe(3_600_000);

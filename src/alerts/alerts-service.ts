@@ -64,6 +64,7 @@ export async function startAlerts(options: StartAlertsOptions): Promise<AlertsSe
         intervalMs: config.alerts.feedIntervalMs,
         storage,
         knowledgeDir: config.knowledgeDir,
+        allowPrivateAddresses: config.alerts.allowPrivateAddresses,
         logger: logger.child({ part: "feeds" }),
       })
     : undefined;

@@ -8,6 +8,8 @@
  * removing the page furniture Vietnamese news sites name in their own words ("tin liên quan",
  * "bình luận", "quảng cáo" …) that Readability's English patterns do not know.
  */
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
 import { Readability } from "@mozilla/readability";
 import { parseHTML } from "linkedom";
 import { canonicalSyllables, foldSyllable } from "../knowledge/vietnamese.js";
@@ -425,7 +427,17 @@ export interface FetchOptions {
   /** Aborts the request early (the poller stopping). */
   readonly signal?: AbortSignal;
   readonly accept?: string;
+  /**
+   * Whether the URL and every redirect may lead to loopback, private, link-local or metadata
+   * addresses. Off by default: a feed's item links are written by its publisher. The first URL
+   * is still fetched when `trustedUrl` says an operator typed it (a feed of FEED_URLS, ingest).
+   */
+  readonly allowPrivate?: boolean;
+  readonly trustedUrl?: boolean;
 }
+
+/** Redirects followed at most. */
+const MAX_REDIRECTS = 5;
 
 /**
  * GETs a page as text, decoded by its declared charset, within the time limit. Throws ExtractError
@@ -445,15 +457,25 @@ async function fetchPage(url: string, options: FetchOptions): Promise<{ text: st
   const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   const doFetch = options.fetch ?? globalThis.fetch;
   try {
-    const response = await doFetch(url, {
-      signal,
-      redirect: "follow",
-      headers: {
-        "user-agent": BROWSER_USER_AGENT,
-        accept: options.accept ?? "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-        "accept-language": "vi-VN,vi;q=0.9,en;q=0.5",
-      },
-    });
+    let current = url;
+    let response: Response;
+    for (let hop = 0; ; hop += 1) {
+      if (!options.allowPrivate && !(hop === 0 && options.trustedUrl)) await refuseInternal(current, url);
+      response = await doFetch(current, {
+        signal,
+        redirect: "manual",
+        headers: {
+          "user-agent": BROWSER_USER_AGENT,
+          accept: options.accept ?? "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+          "accept-language": "vi-VN,vi;q=0.9,en;q=0.5",
+        },
+      });
+      const location = response.status >= 300 && response.status < 400 ? response.headers.get("location") : null;
+      if (!location) break;
+      await response.body?.cancel().catch(() => undefined);
+      if (hop >= MAX_REDIRECTS) throw new ExtractError(url, `more than ${MAX_REDIRECTS} redirects`);
+      current = new URL(location, current).toString();
+    }
     if (!response.ok) {
       await response.body?.cancel().catch(() => undefined);
       throw new ExtractError(url, `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`);
@@ -472,6 +494,38 @@ async function fetchPage(url: string, options: FetchOptions): Promise<{ text: st
     const cause = (error as { cause?: { message?: string; code?: string } }).cause;
     throw new ExtractError(url, `cannot fetch (${cause?.code ?? cause?.message ?? (error as Error).message})`);
   }
+}
+
+/**
+ * Refuses a URL whose host is, or resolves to, an address inside this machine or its network:
+ * loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local and metadata
+ * (169.254/16, fe80::/10), carrier-grade NAT, unspecified, multicast and reserved ranges.
+ */
+async function refuseInternal(target: string, original: string): Promise<void> {
+  let parsed: URL;
+  try {
+    parsed = new URL(target);
+  } catch {
+    throw new ExtractError(original, `not a URL (${target})`);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new ExtractError(original, `not an http(s) link (${parsed.protocol})`);
+  const host = parsed.hostname.replace(/^\[|\]$/g, "");
+  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
+  if (addresses.length === 0) throw new ExtractError(original, `cannot fetch (${host} has no address)`);
+  const internal = addresses.find(isInternalAddress);
+  if (internal) throw new ExtractError(original, `refused: ${target === original ? "it" : `a redirect to ${parsed.host}`} leads to an internal address (${internal})`);
+}
+
+/** Whether an IP address is one a fetch from outside content must not reach. */
+export function isInternalAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (mapped) return isInternalAddress(mapped);
+  if (isIP(address) === 4) {
+    const [a, b] = address.split(".").map(Number) as [number, number];
+    return a === 0 || a === 10 || a === 127 || a >= 224 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || (a === 192 && b === 0) || (a === 198 && (b === 18 || b === 19));
+  }
+  const lower = address.toLowerCase();
+  return lower === "::" || lower === "::1" || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower) || /^ff/.test(lower) || /^64:ff9b:/.test(lower) || /^2001:db8:/.test(lower);
 }
 
 async function readCapped(url: string, response: Response): Promise<Uint8Array> {

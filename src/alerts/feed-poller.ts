@@ -23,6 +23,8 @@ export interface FeedPollerOptions {
   readonly knowledgeDir: string;
   readonly logger: Logger;
   readonly fetch?: typeof fetch;
+  /** Item links and redirects may reach loopback and private addresses (ALLOW_PRIVATE_ADDRESSES). */
+  readonly allowPrivateAddresses?: boolean;
   /** Per request (feed or page); 20 s by default. */
   readonly timeoutMs?: number;
   /** First retry delay of a failing feed, doubled on each failure; min(interval, 1 min) by default. */
@@ -170,6 +172,9 @@ export class FeedPoller {
   private async readFeed(feedUrl: string): Promise<FeedItem[]> {
     const xml = await fetchText(feedUrl, {
       fetch: this.options.fetch,
+      // The feed's own URL is the operator's; its redirects and its items' links are the publisher's.
+      trustedUrl: true,
+      allowPrivate: this.options.allowPrivateAddresses ?? false,
       timeoutMs: this.timeoutMs,
       signal: this.abort.signal,
       accept: "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5",
@@ -203,6 +208,7 @@ export class FeedPoller {
     try {
       const extracted = await fetchArticle(item.link, {
         fetch: this.options.fetch,
+        allowPrivate: this.options.allowPrivateAddresses ?? false,
         timeoutMs: this.timeoutMs,
         signal: this.abort.signal,
         fallback: { ...(item.title ? { title: item.title } : {}), ...(item.date ? { date: item.date } : {}) },

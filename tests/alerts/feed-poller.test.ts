@@ -55,12 +55,13 @@ async function newsSite(): Promise<NewsSite> {
   return site;
 }
 
-function setup(site: NewsSite, feeds = ["/rss.xml", "/atom.xml", "/broken.xml", "/down.xml"]) {
+function setup(site: NewsSite, feeds = ["/rss.xml", "/atom.xml", "/broken.xml", "/down.xml"], allowPrivateAddresses = true) {
   const dir = mkdtempSync(path.join(tmpdir(), "hoibao-feeds-"));
   const storage = repositories(openDatabase(":memory:"));
   const clock = { now: Date.UTC(2024, 10, 25, 1, 0, 0) };
   const feedUrls = feeds.map((f) => `${site.url}${f}`);
   const poller = new FeedPoller({
+    allowPrivateAddresses, // the test's news site is on 127.0.0.1
     feedUrls,
     intervalMs: 60_000,
     retryBaseMs: 5_000,
@@ -86,6 +87,15 @@ function articleFiles(dir: string): string[] {
 }
 
 describe("FeedPoller", () => {
+  it("without ALLOW_PRIVATE_ADDRESSES, items linking to this machine are refused and nothing is saved", async () => {
+    const site = await newsSite();
+    const { dir, poller } = setup(site, ["/rss.xml"], false);
+    const [report] = await poller.checkAll();
+    // The feed's own URL is the operator's (read); its items' links point at 127.0.0.1 (refused).
+    expect(report).toMatchObject({ ok: true, items: 3, saved: 0 });
+    expect(readdirSync(dir).filter((f) => f.endsWith(".txt"))).toEqual([]);
+  });
+
   it("saves each new item's page as an article file; a broken feed backs off; a hung page is retried; nothing twice", async () => {
     const site = await newsSite();
     const { dir, storage, clock, poller, feedUrls } = setup(site);
@@ -183,7 +193,7 @@ describe("FeedPoller", () => {
     expect(knowledge.search("bao nhiêu mô hình").hits[0]?.article.pageUrl).toBe(`${site.url}/chinh-tri/dan-van-kheo.html`);
 
     // Another poller that never saw these feeds (a new database): the same pages, the same files, no new alert.
-    const fresh = new FeedPoller({ feedUrls: [`${site.url}/rss.xml`], intervalMs: 60_000, storage: repositories(openDatabase(":memory:")), knowledgeDir: dir, logger, timeoutMs: 5_000 });
+    const fresh = new FeedPoller({ allowPrivateAddresses: true, feedUrls: [`${site.url}/rss.xml`], intervalMs: 60_000, storage: repositories(openDatabase(":memory:")), knowledgeDir: dir, logger, timeoutMs: 5_000 });
     const [report] = await fresh.checkAll();
     expect(report).toMatchObject({ ok: true, newItems: 3, saved: 0, failed: 0 });
     await settle();
@@ -196,7 +206,7 @@ describe("FeedPoller", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "hoibao-feeds-"));
     const storage = repositories(openDatabase(":memory:"));
     const rssUrl = `${site.url}/rss.xml`;
-    const poller = new FeedPoller({ feedUrls: [rssUrl], intervalMs: 60_000, storage, knowledgeDir: dir, logger, timeoutMs: 20_000 });
+    const poller = new FeedPoller({ allowPrivateAddresses: true, feedUrls: [rssUrl], intervalMs: 60_000, storage, knowledgeDir: dir, logger, timeoutMs: 20_000 });
     cleanups.push(() => poller.stop());
     poller.start();
     const deadline = Date.now() + 10_000;

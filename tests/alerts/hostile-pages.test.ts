@@ -2,7 +2,7 @@ import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fetchArticle, fetchText } from "../../src/alerts/extract-article.js";
+import { fetchArticle, fetchText, isInternalAddress } from "../../src/alerts/extract-article.js";
 
 // A hostile publisher on 127.0.0.1: what a feed's item links may point at.
 const BOMB = gzipSync(Buffer.alloc(128 * 1024 * 1024), { level: 9 }); // ~128 KB on the wire, 128 MB unpacked
@@ -28,6 +28,8 @@ beforeAll(async () => {
       };
       response.on("close", () => (sent = Number.POSITIVE_INFINITY));
       pump();
+    } else if (request.url === "/to-metadata") {
+      response.writeHead(302, { location: "http://169.254.169.254/latest/meta-data/" }).end();
     } else if (request.url === "/text") {
       response.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
       response.end("Thứ Hai, 02/12/2024\nnot a web page\n");
@@ -44,18 +46,38 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 describe("pages from outside are read with a cap while they stream", () => {
   it("a gzip bomb stops at the cap once decoded, with memory bounded", async () => {
     const before = process.memoryUsage().rss;
-    await expect(fetchText(`${base}/bomb`, { timeoutMs: 10_000 })).rejects.toThrow(/too large \(more than 10485760 bytes once decoded\)/);
+    await expect(fetchText(`${base}/bomb`, { timeoutMs: 10_000, allowPrivate: true })).rejects.toThrow(/too large \(more than 10485760 bytes once decoded\)/);
     // The whole 128 MB is never held: the read stops at 10 MB.
     expect(process.memoryUsage().rss - before).toBeLessThan(100 * 1024 * 1024);
   });
 
   it("an endless chunked page stops at the cap instead of filling memory", async () => {
     const before = process.memoryUsage().rss;
-    await expect(fetchText(`${base}/endless`, { timeoutMs: 10_000 })).rejects.toThrow(/too large/);
+    await expect(fetchText(`${base}/endless`, { timeoutMs: 10_000, allowPrivate: true })).rejects.toThrow(/too large/);
     expect(process.memoryUsage().rss - before).toBeLessThan(60 * 1024 * 1024);
   });
 
   it("a URL that is not a web page is refused with its type, not a parser's stack", async () => {
-    await expect(fetchArticle(`${base}/text`, { timeoutMs: 5_000 })).rejects.toThrow(/not a web page \(text\/plain\)/);
+    await expect(fetchArticle(`${base}/text`, { timeoutMs: 5_000, allowPrivate: true })).rejects.toThrow(/not a web page \(text\/plain\)/);
+  });
+});
+
+describe("links from outside never reach this machine's network", () => {
+  it("a link to a loopback, private or metadata address is refused (unless ALLOW_PRIVATE_ADDRESSES)", async () => {
+    await expect(fetchText(`${base}/text`, { timeoutMs: 5_000 })).rejects.toThrow(/refused: it leads to an internal address \(127\.0\.0\.1\)/);
+    await expect(fetchText("http://localhost:9/x", { timeoutMs: 5_000 })).rejects.toThrow(/internal address/);
+    await expect(fetchText("http://[::1]:9/x", { timeoutMs: 5_000 })).rejects.toThrow(/internal address \(::1\)/);
+    await expect(fetchText(`${base}/text`, { timeoutMs: 5_000, allowPrivate: true })).resolves.toContain("not a web page");
+  });
+
+  it("every redirect hop is checked, even from a URL the operator trusts", async () => {
+    await expect(fetchText(`${base}/to-metadata`, { timeoutMs: 5_000, trustedUrl: true })).rejects.toThrow(/a redirect to 169\.254\.169\.254 leads to an internal address/);
+  });
+
+  it("tells internal addresses from public ones, IPv4 and IPv6", () => {
+    for (const a of ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1", "fd00::1", "fe80::1", "::ffff:127.0.0.1"]) {
+      expect(isInternalAddress(a), a).toBe(true);
+    }
+    for (const a of ["8.8.8.8", "203.113.131.1", "172.32.0.1", "2001:4860:4860::8888"]) expect(isInternalAddress(a), a).toBe(false);
   });
 });
