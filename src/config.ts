@@ -11,7 +11,13 @@ const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debu
 /** How the bot meets Telegram; without a token it runs as a local chat in the terminal. */
 export type BotConfig =
   | { readonly mode: "local" }
-  | { readonly mode: "polling"; readonly token: string; readonly apiRoot: string }
+  | {
+      readonly mode: "polling";
+      readonly token: string;
+      readonly apiRoot: string;
+      /** Where GET /health answers, when PORT is set (a container's health check). */
+      readonly health?: { readonly host: string; readonly port: number };
+    }
   | {
       readonly mode: "webhook";
       readonly token: string;
@@ -135,7 +141,7 @@ function parseBot(read: Reader): BotConfig {
   const host = read.text("HOST") ?? "0.0.0.0";
   const port = read.integer("PORT", 1, 65535) ?? 8080;
   if (!token) return { mode: "local" };
-  if (mode === "polling") return { mode, token, apiRoot };
+  if (mode === "polling") return read.text("PORT") ? { mode, token, apiRoot, health: { host, port } } : { mode, token, apiRoot };
   if (!webhookUrl) read.problem("WEBHOOK_URL", "is required when BOT_MODE=webhook (the public https URL of this bot)");
   if (!webhookSecret) read.problem("WEBHOOK_SECRET", "is required when BOT_MODE=webhook: 1–256 characters of A-Z a-z 0-9 _ -");
   return { mode, token, apiRoot, webhookUrl: webhookUrl ?? "", webhookSecret: webhookSecret ?? "", host, port };

@@ -24,6 +24,8 @@ describe("parseConfig", () => {
   it("polling with a token, Telegram's API root unless told otherwise", () => {
     expect(parseConfig({ BOT_TOKEN: TOKEN }).bot).toEqual({ mode: "polling", token: TOKEN, apiRoot: TELEGRAM_API_ROOT });
     expect(parseConfig({ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: "http://127.0.0.1:8081/" }).bot).toMatchObject({ apiRoot: "http://127.0.0.1:8081" });
+    // PORT set while polling: a health check listens there (a container's).
+    expect(parseConfig({ BOT_TOKEN: TOKEN, PORT: "9000" }).bot).toMatchObject({ mode: "polling", health: { host: "0.0.0.0", port: 9000 } });
   });
 
   it("webhook mode needs its URL and secret", () => {

@@ -41,6 +41,8 @@ export interface StopOptions {
 
 export interface PollingOptions extends StopOptions {
   readonly logger: Logger;
+  /** Told of every getUpdates answer (ok or not) and of updates received: what /health reports. */
+  readonly onPoll?: (event: { readonly ok: boolean; readonly updates: number; readonly error?: string }) => void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -60,7 +62,7 @@ export async function runPolling<C extends Context>(bot: Bot<C>, options: Pollin
     await bot.api.deleteWebhook({ drop_pending_updates: false }, apiSignal(stop.signal));
     if (stop.signal.aborted) return;
 
-    const seen = watchGetUpdates(bot, logger);
+    const seen = watchGetUpdates(bot, logger, options.onPoll);
     const runner = run(bot, {
       // silent: the runner would print fetch errors (with the request URL, hence the token) to the
       // console; watchGetUpdates logs them scrubbed instead.
@@ -98,12 +100,13 @@ export async function runPolling<C extends Context>(bot: Bot<C>, options: Pollin
 }
 
 /** Logs failed getUpdates calls (scrubbed) and remembers the last update id fetched. */
-function watchGetUpdates<C extends Context>(bot: Bot<C>, logger: Logger): { lastUpdateId(): number | undefined } {
+function watchGetUpdates<C extends Context>(bot: Bot<C>, logger: Logger, onPoll?: PollingOptions["onPoll"]): { lastUpdateId(): number | undefined } {
   let last: number | undefined;
   bot.api.config.use(async (prev, method, payload, signal) => {
     if (method !== "getUpdates") return prev(method, payload, signal);
     try {
       const response = await prev(method, payload, signal);
+      onPoll?.(response.ok ? { ok: true, updates: (response.result as Update[]).length } : { ok: false, updates: 0, error: `${response.error_code} ${response.description}` });
       if (response.ok) {
         for (const update of response.result as Update[]) last = Math.max(last ?? update.update_id, update.update_id);
       } else if (response.error_code === 409) {
@@ -116,7 +119,10 @@ function watchGetUpdates<C extends Context>(bot: Bot<C>, logger: Logger): { last
       }
       return response;
     } catch (error) {
-      if (!signal?.aborted) logger.warn({ error: describeError(error) }, "getUpdates failed");
+      if (!signal?.aborted) {
+        logger.warn({ error: describeError(error) }, "getUpdates failed");
+        onPoll?.({ ok: false, updates: 0, error: String(describeError(error).message ?? describeError(error).description ?? "failed") });
+      }
       throw error;
     }
   });

@@ -8,7 +8,7 @@
 import type { Chat, InlineKeyboardButton, User } from "grammy/types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GROUP_COMMANDS, PRIVATE_COMMANDS } from "../../src/bot/commands.js";
-import { type BotProcess, TEST_TOKEN, botEnv, killAllBots, startBotProcess, unprovokedFailures } from "./bot-process.js";
+import { type BotProcess, TEST_TOKEN, botEnv, freePort, killAllBots, startBotProcess, unprovokedFailures } from "./bot-process.js";
 import { type Emulator, type SentMessage, startEmulator } from "./emulator.js";
 
 const BOT_USERNAME = "hoibao_test_bot";
@@ -315,5 +315,30 @@ describe("the bot process, shutdown", () => {
     expect(exit).toEqual({ code: 1, signal: null });
     expect(Date.now() - started).toBeLessThan(3_000);
     await proc.waitForLog("second signal: exiting now", 1_000);
+  });
+});
+
+describe("the bot process, long polling with PORT set", () => {
+  it("GET /health reports Telegram reachable, the last update, the outbox and the database", async () => {
+    const own = await startEmulator({ token: TEST_TOKEN, bot: { username: BOT_USERNAME } });
+    const port = await freePort();
+    const proc = startBotProcess(botEnv(own.apiRoot, { PORT: String(port), HOST: "127.0.0.1" }));
+    try {
+      await proc.waitForLog("polling started", 25_000);
+      await proc.waitForLog("health check listening", 5_000);
+      const user = newUser();
+      own.sendUserMessage({ from: user, text: "khó khăn" });
+      await own.waitForMessage(user.id, () => true, { timeoutMs: 10_000 });
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(health.status).toBe(200);
+      const body = (await health.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({ status: "ok", mode: "polling", telegram: { reachable: true }, database: "ok", articles: 1 });
+      expect(typeof body.lastUpdateAt).toBe("string");
+      expect(body.outbox).toMatchObject({ pending: 0 });
+      expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
+    } finally {
+      await proc.stop("SIGTERM", 10_000);
+      await own.close();
+    }
   });
 });
