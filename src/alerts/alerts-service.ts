@@ -34,7 +34,9 @@ export interface StartAlertsOptions {
 
 export async function startAlerts(options: StartAlertsOptions): Promise<AlertsService> {
   const { config, knowledge, logger } = options;
-  const db = openDatabase(config.alerts.databasePath);
+  const db = openDatabase(config.alerts.databasePath, {
+    onLocked: (attempt) => logger.warn({ attempt, database: config.alerts.databasePath }, "database locked by another process; trying again in 1 s"),
+  });
   const storage = repositories(db);
   // Its own client, without auto-retry: the broadcaster answers 429 per chat instead of waiting.
   const api = new Api(options.token, { apiRoot: options.apiRoot });

@@ -13,6 +13,7 @@ import { startHealthServer } from "../bot/health.js";
 import { type PollingOptions, runPolling, runWebhook } from "../bot/server.js";
 import type { KnowledgeIndex } from "../knowledge/search-index.js";
 import type { Logger } from "../logger.js";
+import { StorageError } from "../storage/database.js";
 import type { Storage } from "../storage/repositories.js";
 import { commandLine } from "./arguments.js";
 import { loadConfig, loggerFor, openKnowledge } from "./bootstrap.js";
@@ -44,15 +45,23 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const alerts = await startAlerts({
-    config,
-    token: config.bot.token,
-    apiRoot: config.bot.apiRoot,
-    botApi: bot.api,
-    botUsername: bot.botInfo.username,
-    knowledge: index,
-    logger,
-  });
+  let alerts: Awaited<ReturnType<typeof startAlerts>>;
+  try {
+    alerts = await startAlerts({
+      config,
+      token: config.bot.token,
+      apiRoot: config.bot.apiRoot,
+      botApi: bot.api,
+      botUsername: bot.botInfo.username,
+      knowledge: index,
+      logger,
+    });
+  } catch (error) {
+    if (!(error instanceof StorageError)) throw error;
+    logger.fatal(error.message);
+    process.exitCode = 1;
+    return;
+  }
   deps.alerts = { storage: alerts.storage, operators: config.alerts.adminUserIds };
   try {
     await registerCommands(bot.api, i18n, config.alerts.adminUserIds);

@@ -64,17 +64,73 @@ const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Opens (creating if needed) the database at `file`, or in memory for ":memory:", and migrates it. */
-export function openDatabase(file: string): Db {
-  if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file);
-  // WAL: readers never wait for the writer, and a crash never leaves a half-written commit.
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.pragma("busy_timeout = 5000");
-  db.pragma("foreign_keys = ON");
-  migrate(db);
-  return db;
+/** The database could not be opened: the message names DATABASE_PATH and says why. */
+export class StorageError extends Error {
+  constructor(file: string, reason: string) {
+    super(`DATABASE_PATH=${file}: ${reason}`);
+    this.name = "StorageError";
+  }
+}
+
+/**
+ * How long one statement waits for a lock held by another process. better-sqlite3 is synchronous:
+ * the wait holds every answer, so it stays short; the callers retry later.
+ */
+const BUSY_TIMEOUT_MS = 250;
+/** Attempts to open a database another process has locked, 1 s apart. */
+const OPEN_ATTEMPTS = 10;
+
+/**
+ * Opens (creating if needed) the database at `file`, or in memory for ":memory:", and migrates it.
+ * A database locked by another process is tried again for ~10 s; one that cannot be used
+ * (corrupt, not a database, a folder, unreadable) throws a StorageError naming DATABASE_PATH.
+ */
+export function openDatabase(file: string, options: { onLocked?: (attempt: number) => void; retryDelayMs?: number } = {}): Db {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return openOnce(file);
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? "";
+      if ((code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") && attempt < OPEN_ATTEMPTS) {
+        options.onLocked?.(attempt);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, options.retryDelayMs ?? 1000); // before anything else runs
+        continue;
+      }
+      if (error instanceof StorageError) throw error;
+      throw new StorageError(file, describeOpenError(code, (error as Error).message));
+    }
+  }
+}
+
+function describeOpenError(code: string, message: string): string {
+  if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") return `not a usable SQLite database (${message}); move it away to start with a new one, or restore a backup`;
+  if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") return `locked by another process for too long (${message}); is another hoibao running on it?`;
+  if (code === "SQLITE_CANTOPEN" || code === "SQLITE_READONLY" || code === "SQLITE_PERM") return `cannot be opened for writing (${message}); check that it is a file this user may write, in a folder that exists`;
+  if (code === "SQLITE_FULL") return `the disk is full (${message})`;
+  return `cannot be opened (${code ? `${code}: ` : ""}${message})`;
+}
+
+function openOnce(file: string): Db {
+  if (file !== ":memory:") {
+    try {
+      mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    } catch (error) {
+      throw new StorageError(file, `its folder cannot be created (${(error as Error).message})`);
+    }
+  }
+  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  try {
+    // WAL: readers never wait for the writer, and a crash never leaves a half-written commit.
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma("foreign_keys = ON");
+    migrate(db);
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 }
 
 function migrate(db: Db): void {
