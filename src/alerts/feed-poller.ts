@@ -59,14 +59,23 @@ interface FeedItem {
   readonly date: Date | undefined;
 }
 
+/** Pages read in one check of a feed; the rest wait for the next check. */
+const MAX_PAGES_PER_CHECK = 20;
+/** Time one check of a feed may take before the rest of its items wait for the next check. */
+const CHECK_DEADLINE_MS = 120_000;
+/** Items of a feed considered at all (a feed lists the newest first). */
+const MAX_FEED_ITEMS = 500;
+
 export class FeedPoller {
   private readonly parser = new Parser();
   private readonly timeoutMs: number;
   private readonly retryBaseMs: number;
   private readonly maxBackoffMs: number;
   private readonly now: () => number;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> = Promise.resolve();
+  /** Each feed on its own schedule: a slow or hung feed never holds another one up. */
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The check under way per feed (one at a time per feed). */
+  private readonly running = new Map<string, Promise<FeedReport>>();
   private abort = new AbortController();
   private stopped = true;
   /** Saves one at a time: two feeds carrying the same article must not race for its file. */
@@ -79,22 +88,22 @@ export class FeedPoller {
     this.now = options.now ?? Date.now;
   }
 
-  /** Checks the feeds now, then whenever one is due. Does nothing without feeds. */
+  /** Checks the feeds now, then each whenever it is due, each on its own. Does nothing without feeds. */
   start(): void {
     if (!this.stopped || this.options.feedUrls.length === 0) return;
     this.stopped = false;
     this.abort = new AbortController();
     this.options.logger.info({ feeds: this.options.feedUrls.length, intervalMs: this.options.intervalMs }, "feed polling started");
-    this.schedule(0);
+    for (const url of this.options.feedUrls) this.schedule(url, 0);
   }
 
-  /** Stops polling; requests under way are cancelled. Resolves once the current poll has ended. */
+  /** Stops polling; requests under way are cancelled. Resolves once the checks under way have ended. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
     this.abort.abort();
-    await this.running;
+    await Promise.all([...this.running.values()].map((run) => run.catch(() => undefined)));
     if (this.stopped) this.abort = new AbortController(); // a later checkAll() runs normally
   }
 
@@ -103,32 +112,38 @@ export class FeedPoller {
    * throws: each feed's outcome is in its report and in the Feeds repository.
    */
   async checkAll(options: { readonly force?: boolean } = {}): Promise<FeedReport[]> {
-    // One poll at a time: a manual check waits for the scheduled one (and the reverse).
-    const run = this.running.then(() => {
-      const now = this.now();
-      const due = this.options.feedUrls.filter((url) => options.force || this.options.storage.feeds.state(url).nextCheckAt <= now);
-      return Promise.all(due.map((url) => this.checkFeed(url)));
-    });
-    this.running = run.catch(() => undefined);
+    const now = this.now();
+    const due = this.options.feedUrls.filter((url) => options.force || this.options.storage.feeds.state(url).nextCheckAt <= now);
+    return Promise.all(due.map((url) => this.checkOnce(url)));
+  }
+
+  /** One check of a feed at a time: a manual check waits for the scheduled one (and the reverse). */
+  private checkOnce(url: string): Promise<FeedReport> {
+    const previous = this.running.get(url) ?? Promise.resolve(undefined);
+    const run = previous.catch(() => undefined).then(() => this.checkFeed(url));
+    this.running.set(url, run);
+    void run.finally(() => {
+      if (this.running.get(url) === run) this.running.delete(url);
+    }).catch(() => undefined);
     return run;
   }
 
-  private schedule(delayMs: number): void {
+  private schedule(url: string, delayMs: number): void {
     if (this.stopped) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      void this.checkAll()
-        .catch((error: unknown) => this.options.logger.error({ err: String(error) }, "feed poll failed"))
-        .finally(() => this.schedule(this.untilNextDue()));
+    clearTimeout(this.timers.get(url));
+    const timer = setTimeout(() => {
+      void this.checkOnce(url)
+        .catch((error: unknown) => this.options.logger.error({ feed: url, err: String(error) }, "feed check failed unexpectedly"))
+        .finally(() => this.schedule(url, this.untilDue(url)));
     }, delayMs);
-    this.timer.unref?.();
+    timer.unref?.();
+    this.timers.set(url, timer);
   }
 
-  /** Time until the earliest feed is due, within [1 s, interval]. */
-  private untilNextDue(): number {
-    const now = this.now();
-    const next = Math.min(...this.options.feedUrls.map((url) => this.options.storage.feeds.state(url).nextCheckAt));
-    return Math.min(Math.max(next - now, 1000), this.options.intervalMs);
+  /** Time until the feed is due, within [1 s, interval]. */
+  private untilDue(url: string): number {
+    const next = this.options.storage.feeds.state(url).nextCheckAt;
+    return Math.min(Math.max(next - this.now(), 1000), this.options.intervalMs);
   }
 
   private async checkFeed(feedUrl: string): Promise<FeedReport> {
@@ -152,12 +167,22 @@ export class FeedPoller {
     const fresh = items.filter((item) => !storage.feeds.hasSeen(feedUrl, item.key));
     let saved = 0;
     let failed = 0;
+    let skipped = 0;
+    // A check reads at most this many pages, for at most this long: a feed of thousands of new
+    // items (or of slow pages) is worked through over several checks, and never holds the others.
+    const deadline = performance.now() + CHECK_DEADLINE_MS;
+    let read = 0;
     for (const item of fresh) {
-      if (this.abort.signal.aborted) break;
-      const outcome = await this.saveItem(feedUrl, item);
+      if (this.abort.signal.aborted || read >= MAX_PAGES_PER_CHECK || performance.now() > deadline) break;
+      const outcome = await this.saveItem(feedUrl, item, (count) => (skipped += count));
+      if (outcome !== "skipped") read += 1;
       if (outcome === "saved") saved += 1;
       else if (outcome === "failed") failed += 1;
     }
+    // One line for all the items without a link, however many (a 50,000-item feed).
+    if (skipped > 0) logger.warn({ feed: feedUrl, skipped }, "feed items without a link: skipped");
+    const left = fresh.length - read - skipped;
+    if (left > 0 && !this.abort.signal.aborted) logger.info({ feed: feedUrl, left }, "feed items left for the next check");
     if (this.abort.signal.aborted) {
       // Stopped half-way: the feed stays due, the items not saved are not seen.
       logger.info({ feed: feedUrl, saved }, "feed check interrupted by stop");
@@ -186,7 +211,8 @@ export class FeedPoller {
       throw new ExtractError(feedUrl, `not an RSS or Atom feed (${errorMessage(error).split("\n")[0]})`);
     }
     const items: FeedItem[] = [];
-    for (const raw of feed.items) {
+    // The newest items come first in a feed; an enormous one is read only so far.
+    for (const raw of feed.items.slice(0, MAX_FEED_ITEMS)) {
       const link = absolute(raw.link, feedUrl);
       const key = text(raw.guid) ?? text((raw as { id?: unknown }).id) ?? link;
       if (!key) continue; // nothing to know the item by
@@ -198,11 +224,11 @@ export class FeedPoller {
   }
 
   /** Fetches, extracts and saves one item's page; marks it seen once saved. */
-  private async saveItem(feedUrl: string, item: FeedItem): Promise<"saved" | "unchanged" | "failed" | "skipped"> {
+  private async saveItem(feedUrl: string, item: FeedItem, onSkipped: (count: number) => void): Promise<"saved" | "unchanged" | "failed" | "skipped"> {
     const { storage, logger } = this.options;
     if (!item.link) {
       storage.feeds.markSeen(feedUrl, item.key, this.now());
-      logger.warn({ feed: feedUrl, item: item.key }, "feed item without a link: skipped");
+      onSkipped(1);
       return "skipped";
     }
     try {

@@ -96,6 +96,42 @@ describe("FeedPoller", () => {
     expect(readdirSync(dir).filter((f) => f.endsWith(".txt"))).toEqual([]);
   });
 
+  it("each feed on its own schedule: a hanging feed does not hold a healthy one up", async () => {
+    const site = await newsSite();
+    site.routes.set("/hang.xml", "hang");
+    const { dir, poller } = setup(site, ["/hang.xml", "/atom.xml"]);
+    poller.start();
+    // The healthy feed's two articles are saved while the other feed's request still hangs (2 s timeout).
+    const started = performance.now();
+    while (readdirSync(dir).filter((f) => f.endsWith(".txt")).length < 2 && performance.now() - started < 5_000) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(dir).filter((f) => f.endsWith(".txt"))).toHaveLength(2);
+    expect(performance.now() - started).toBeLessThan(1_900);
+  });
+
+  it("a feed of 50,000 items: at most 20 pages a check, one log line for the items without a link", async () => {
+    const site = await newsSite();
+    const items = Array.from({ length: 50_000 }, (_, i) => ({ title: `Tin ${i}`, link: i % 2 ? `${site.url}/none-${i}.html` : "", guid: `g${i}` }));
+    site.routes.set("/huge.xml", { type: "application/rss+xml", body: rss("Rất nhiều tin", items) });
+    const lines: string[] = [];
+    const { Writable } = await import("node:stream");
+    const capture = new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) });
+    const dir = mkdtempSync(path.join(tmpdir(), "hoibao-feeds-"));
+    const poller = new FeedPoller({
+      allowPrivateAddresses: true,
+      feedUrls: [`${site.url}/huge.xml`],
+      intervalMs: 60_000,
+      storage: repositories(openDatabase(":memory:")),
+      knowledgeDir: dir,
+      logger: createLogger({ level: "info", format: "json", destination: capture }),
+      timeoutMs: 5_000,
+    });
+    const [report] = await poller.checkAll();
+    expect(report).toMatchObject({ ok: true, items: 500, failed: 20 }); // the newest 500; 20 pages read (all 404)
+    expect(lines.filter((l) => l.includes("without a link"))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes("left for the next check"))).toHaveLength(1);
+    expect(lines.length).toBeLessThan(40);
+  });
+
   it("saves each new item's page as an article file; a broken feed backs off; a hung page is retried; nothing twice", async () => {
     const site = await newsSite();
     const { dir, storage, clock, poller, feedUrls } = setup(site);
