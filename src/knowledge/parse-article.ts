@@ -174,11 +174,21 @@ function speakerLabel(text: string): { label: string; rest: string } | undefined
   return { label: match[1]!.trim(), rest: match[2]!.trim() };
 }
 
+/**
+ * An article has tens of paragraphs of a few hundred characters; past these it is not one (a page
+ * of 250,000 lines, a 9 MB paragraph) and indexing it would hold every answer: it is refused.
+ */
+export const MAX_PASSAGES = 2_000;
+export const MAX_PASSAGE_CHARS = 20_000;
+
 function splitInterview(
   content: readonly Paragraph[],
   articleIdValue: string,
   file: string,
 ): { sections: InterviewSection[]; passages: Passage[] } {
+  if (content.length > MAX_PASSAGES) throw new ArticleError(file, 1, `too many paragraphs for an article (${content.length}, at most ${MAX_PASSAGES})`);
+  const long = content.find((p) => p.text.length > MAX_PASSAGE_CHARS);
+  if (long) throw new ArticleError(file, long.line, `a paragraph of ${long.text.length} characters is too long for an article (at most ${MAX_PASSAGE_CHARS})`);
   const passages: Passage[] = [];
   const sections: { question: string; asker: string; answerer: string; line: number; passageIds: string[] }[] = [];
   let lastAnswerer: string | undefined;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { articleUrl, passageUrl } from "../../src/knowledge/article.js";
-import { ArticleError, parseArticle } from "../../src/knowledge/parse-article.js";
+import { ArticleError, MAX_PASSAGES, MAX_PASSAGE_CHARS, parseArticle } from "../../src/knowledge/parse-article.js";
 
 const SEED = readFileSync(new URL("../../knowledge/2024-11-23-soc-trang-dan-van-kheo.txt", import.meta.url));
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -130,5 +130,16 @@ describe("parseArticle refuses bad input with file and line", () => {
   it("an answer with no speaker", () => {
     const text = "Thứ Hai, 02/12/2024\nTin\n\nPhóng viên: Một?\n\nđáp không tên.\n\n(baosoctrang.org.vn)\n";
     expect(errorOf(text).reason).toMatch(/speaker/);
+  });
+});
+
+describe("articles too big to be articles", () => {
+  const head = "Thứ Hai, 02/12/2024\nSóc Trăng: Một bài rất dài\n\n";
+  const tail = "\n\n(baosoctrang.org.vn)\n";
+  it("are refused with the reason: too many paragraphs, or one far too long", () => {
+    const many = Array.from({ length: MAX_PASSAGES + 1 }, (_, i) => `Đoạn ${i}.`).join("\n\n");
+    expect(() => parseArticle(Buffer.from(head + many + tail), "many.txt")).toThrow(`many.txt:1: too many paragraphs for an article (${MAX_PASSAGES + 1}, at most ${MAX_PASSAGES})`);
+    const long = "chữ ".repeat(MAX_PASSAGE_CHARS / 2);
+    expect(() => parseArticle(Buffer.from(head + long + tail), "long.txt")).toThrow(/^long\.txt:4: a paragraph of \d+ characters is too long/);
   });
 });
