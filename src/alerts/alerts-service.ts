@@ -80,6 +80,7 @@ export async function startAlerts(options: StartAlertsOptions): Promise<AlertsSe
     async stop() {
       await feeds?.stop();
       await watcher.stop();
+      newArticles.stop();
       await broadcaster.stop();
       db.close();
     },

@@ -20,13 +20,50 @@ export class NewArticles {
       readonly logger: Logger;
       /** Called when alerts were queued (the broadcaster's wake). */
       readonly onQueued?: () => void;
+      /** First wait before an announcement that failed (a locked database, a full disk) is tried again; doubled up to 5 min. */
+      readonly retryDelayMs?: number;
     },
   ) {}
 
-  /** Indexes the article (replacing an older version) and announces it if it is new. Returns the alerts queued. */
+  /** Announcements waiting to be tried again, by article id. */
+  private readonly retries = new Map<string, NodeJS.Timeout>();
+
+  /**
+   * Indexes the article (replacing an older version) and announces it if it is new. Returns the
+   * alerts queued. When the database cannot take the announcement now, the article is answered
+   * already and its announcement is tried again later, not at the next restart.
+   */
   accept(article: Article): number {
     this.options.knowledge.addArticle(article);
-    return this.announce(article);
+    try {
+      return this.announce(article);
+    } catch (error) {
+      this.retryLater(article, this.options.retryDelayMs ?? 5_000, error);
+      return 0;
+    }
+  }
+
+  /** Cancels the retries waiting (shutdown). */
+  stop(): void {
+    for (const timer of this.retries.values()) clearTimeout(timer);
+    this.retries.clear();
+  }
+
+  private retryLater(article: Article, delayMs: number, error: unknown): void {
+    clearTimeout(this.retries.get(article.id));
+    this.options.logger.warn({ article: article.id, retryInMs: delayMs, err: (error as Error).message }, "announcement failed; trying again later");
+    const timer = setTimeout(() => {
+      this.retries.delete(article.id);
+      // Only if the article is still there (not removed or replaced meanwhile).
+      if (this.options.knowledge.article(article.id) !== article) return;
+      try {
+        this.announce(article);
+      } catch (again) {
+        this.retryLater(article, Math.min(delayMs * 2, 300_000), again);
+      }
+    }, delayMs);
+    timer.unref?.();
+    this.retries.set(article.id, timer);
   }
 
   /** Announces the articles already indexed that were never announced (added while the bot was down). */
