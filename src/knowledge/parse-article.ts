@@ -179,7 +179,7 @@ function speakerLabel(text: string): { label: string; rest: string } | undefined
  * of 250,000 lines, a 9 MB paragraph) and indexing it would hold every answer: it is refused.
  */
 export const MAX_PASSAGES = 2_000;
-export const MAX_PASSAGE_CHARS = 20_000;
+export const MAX_PASSAGE_CHARS = 50_000;
 
 function splitInterview(
   content: readonly Paragraph[],
