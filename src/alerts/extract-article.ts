@@ -434,6 +434,8 @@ export interface FetchOptions {
    */
   readonly allowPrivate?: boolean;
   readonly trustedUrl?: boolean;
+  /** Bytes read at most (decoded); 10 MB by default. */
+  readonly maxBytes?: number;
 }
 
 /** Redirects followed at most. */
@@ -480,13 +482,14 @@ async function fetchPage(url: string, options: FetchOptions): Promise<{ text: st
       await response.body?.cancel().catch(() => undefined);
       throw new ExtractError(url, `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`);
     }
+    const maxBytes = options.maxBytes ?? MAX_BYTES;
     const length = Number(response.headers.get("content-length") ?? 0);
-    if (length > MAX_BYTES) {
+    if (length > maxBytes) {
       await response.body?.cancel().catch(() => undefined);
-      throw new ExtractError(url, `too large (${length} bytes, the limit is ${MAX_BYTES})`);
+      throw new ExtractError(url, `too large (${length} bytes, the limit is ${maxBytes})`);
     }
     const contentType = response.headers.get("content-type");
-    return { text: decode(await readCapped(url, response), contentType), contentType };
+    return { text: decode(await readCapped(url, response, maxBytes), contentType), contentType };
   } catch (error) {
     if (error instanceof ExtractError) throw error;
     if (timeout.aborted) throw new ExtractError(url, `no answer within ${Math.round(timeoutMs / 100) / 10}s`);
@@ -528,7 +531,7 @@ export function isInternalAddress(address: string): boolean {
   return lower === "::" || lower === "::1" || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower) || /^ff/.test(lower) || /^64:ff9b:/.test(lower) || /^2001:db8:/.test(lower);
 }
 
-async function readCapped(url: string, response: Response): Promise<Uint8Array> {
+async function readCapped(url: string, response: Response, maxBytes: number): Promise<Uint8Array> {
   if (!response.body) return new Uint8Array();
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -537,9 +540,9 @@ async function readCapped(url: string, response: Response): Promise<Uint8Array> 
     const { done, value } = await reader.read();
     if (done) break;
     total += value.byteLength;
-    if (total > MAX_BYTES) {
+    if (total > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw new ExtractError(url, `too large (more than ${MAX_BYTES} bytes once decoded): stopped reading`);
+      throw new ExtractError(url, `too large (more than ${maxBytes} bytes once decoded): stopped reading`);
     }
     chunks.push(value);
   }

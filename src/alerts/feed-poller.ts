@@ -65,6 +65,8 @@ const MAX_PAGES_PER_CHECK = 20;
 const CHECK_DEADLINE_MS = 120_000;
 /** Items of a feed considered at all (a feed lists the newest first). */
 const MAX_FEED_ITEMS = 500;
+/** A feed document larger than this is refused before it is parsed. */
+const MAX_FEED_BYTES = 1024 * 1024;
 
 export class FeedPoller {
   private readonly parser = new Parser();
@@ -199,6 +201,8 @@ export class FeedPoller {
       fetch: this.options.fetch,
       // The feed's own URL is the operator's; its redirects and its items' links are the publisher's.
       trustedUrl: true,
+      // A news feed is tens of kilobytes; parsing a document of megabytes holds answers (it is synchronous).
+      maxBytes: MAX_FEED_BYTES,
       allowPrivate: this.options.allowPrivateAddresses ?? false,
       timeoutMs: this.timeoutMs,
       signal: this.abort.signal,

@@ -108,25 +108,28 @@ describe("FeedPoller", () => {
     expect(performance.now() - started).toBeLessThan(1_900);
   });
 
-  it("a feed of 50,000 items: at most 20 pages a check, one log line for the items without a link", async () => {
+  it("a feed of thousands of items: the newest 500, at most 20 pages a check, one log line for the items without a link; 50,000 items are refused", async () => {
     const site = await newsSite();
-    const items = Array.from({ length: 50_000 }, (_, i) => ({ title: `Tin ${i}`, link: i % 2 ? `${site.url}/none-${i}.html` : "", guid: `g${i}` }));
-    site.routes.set("/huge.xml", { type: "application/rss+xml", body: rss("Rất nhiều tin", items) });
+    const items = (n: number) => Array.from({ length: n }, (_, i) => ({ title: `T${i}`, link: i % 2 ? `${site.url}/n${i}.html` : "", guid: `g${i}` }));
+    site.routes.set("/many.xml", { type: "application/rss+xml", body: rss("Nhiều tin", items(3_000)) });
+    site.routes.set("/huge.xml", { type: "application/rss+xml", body: rss("Rất nhiều tin", items(50_000)) });
     const lines: string[] = [];
     const { Writable } = await import("node:stream");
     const capture = new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) });
-    const dir = mkdtempSync(path.join(tmpdir(), "hoibao-feeds-"));
     const poller = new FeedPoller({
       allowPrivateAddresses: true,
-      feedUrls: [`${site.url}/huge.xml`],
+      feedUrls: [`${site.url}/many.xml`, `${site.url}/huge.xml`],
       intervalMs: 60_000,
       storage: repositories(openDatabase(":memory:")),
-      knowledgeDir: dir,
+      knowledgeDir: mkdtempSync(path.join(tmpdir(), "hoibao-feeds-")),
       logger: createLogger({ level: "info", format: "json", destination: capture }),
       timeoutMs: 5_000,
     });
-    const [report] = await poller.checkAll();
-    expect(report).toMatchObject({ ok: true, items: 500, failed: 20 }); // the newest 500; 20 pages read (all 404)
+    const [many, huge] = await poller.checkAll();
+    expect(many).toMatchObject({ ok: true, items: 500, failed: 20 }); // the newest 500; 20 pages read (all 404)
+    // Parsing a feed is synchronous: a document past 1 MB is refused unread rather than hold answers.
+    expect(huge).toMatchObject({ ok: false, items: 0 });
+    expect(huge!.error).toMatch(/too large/);
     expect(lines.filter((l) => l.includes("without a link"))).toHaveLength(1);
     expect(lines.filter((l) => l.includes("left for the next check"))).toHaveLength(1);
     expect(lines.length).toBeLessThan(40);
