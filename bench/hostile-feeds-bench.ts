@@ -6,13 +6,15 @@
  *
  *   npm run bench:feeds -- [--seconds 30]
  */
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import type { User } from "grammy/types";
-import { build } from "../tests/build.js";
+import { REPO_ROOT, build } from "../tests/build.js";
 import { TEST_TOKEN, botEnv, startBotProcess } from "../tests/e2e/bot-process.js";
 import { startEmulator } from "../tests/e2e/emulator.js";
 import { INTERVIEW, articlePage, rss } from "../tests/alerts/news-site.js";
@@ -69,7 +71,10 @@ async function main(): Promise<void> {
   const site = await hostileSite();
   const emulator = await startEmulator({ token: TEST_TOKEN, bot: { username: "hoibao_bench_bot" } });
   const feeds = ["/healthy.xml", "/hostile.xml", "/huge.xml", "/hang.xml"].map((f) => `${site.url}${f}`).join(",");
-  const bot = startBotProcess(botEnv(emulator.apiRoot, { FEED_URLS: feeds, FEED_INTERVAL: "5s", ALLOW_PRIVATE_ADDRESSES: "on", LOG_LEVEL: "warn" }));
+  // A copy of the articles: what the feeds bring is saved there, never into the project's knowledge/.
+  const knowledgeDir = mkdtempSync(path.join(tmpdir(), "hoibao-bench-feeds-"));
+  cpSync(path.join(REPO_ROOT, "knowledge"), knowledgeDir, { recursive: true });
+  const bot = startBotProcess(botEnv(emulator.apiRoot, { KNOWLEDGE_DIR: knowledgeDir, FEED_URLS: feeds, FEED_INTERVAL: "5s", ALLOW_PRIVATE_ADDRESSES: "on", LOG_LEVEL: "warn" }));
   await bot.waitForLog((line) => line.msg === "polling started" || line.msg === "alerts ready", 30_000).catch(() => undefined);
   await new Promise((r) => setTimeout(r, 500));
   const latencies: number[] = [];
