@@ -17,7 +17,7 @@ import type { User } from "grammy/types";
 import { REPO_ROOT, build } from "../tests/build.js";
 import { TEST_TOKEN, botEnv, startBotProcess } from "../tests/e2e/bot-process.js";
 import { startEmulator } from "../tests/e2e/emulator.js";
-import { INTERVIEW, articlePage, rss } from "../tests/alerts/news-site.js";
+import { INTERVIEW, articlePage, rss, sendEndlessPage } from "../tests/alerts/news-site.js";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "30" } } });
 const seconds = Number(values.seconds);
@@ -43,19 +43,7 @@ function hostileSite(): Promise<{ server: Server; url: string }> {
     }
     if (path === "/hang.xml") return; // never answers
     if (path === "/bomb.html") return void res.writeHead(200, { "content-type": "text/html", "content-encoding": "gzip", "content-length": bomb.length }).end(bomb);
-    if (path === "/endless.html") {
-      res.writeHead(200, { "content-type": "text/html" });
-      const chunk = Buffer.alloc(64 * 1024, "a");
-      let sent = 0;
-      const pump = (): void => {
-        while (sent < 512 * 1024 * 1024 && !res.destroyed) {
-          sent += chunk.length;
-          if (!res.write(chunk)) return void res.once("drain", pump);
-        }
-        res.end();
-      };
-      return pump();
-    }
+    if (path === "/endless.html") return sendEndlessPage(res, 512 * 1024 * 1024);
     res.writeHead(404).end();
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));

@@ -299,7 +299,9 @@ export class KnowledgeIndex {
     }
     judged.sort((a, b) => b.judgement.score - a.judgement.score);
     const first = judged[0];
-    const sentenceCoverage = first ? this.judge.answeringSentence(first.entry, prepared, weights).coverage : 0;
+    // The best passage's answering sentence decides its tier and is shown: read it once.
+    const firstSentence = first && this.judge.answeringSentence(first.entry, prepared, weights);
+    const sentenceCoverage = firstSentence?.coverage ?? 0;
     const standing = first && { best: first.judgement, sentenceCoverage, asksKind: Boolean(prepared.expects) };
     const tier = analysis.topical ? this.judge.tier(standing) : "none";
     const options = this.judge.options;
@@ -310,11 +312,11 @@ export class KnowledgeIndex {
           ? judged.filter((j) => j.judgement.coverage >= options.relatedCoverage).slice(0, Math.min(limit, options.relatedLimit))
           : [];
     const hits = kept.map(({ entry, judgement }): SearchHit => {
-      const { sentence } = this.judge.answeringSentence(entry, prepared, weights);
+      const { sentence } = entry === first?.entry && firstSentence ? firstSentence : this.judge.answeringSentence(entry, prepared, weights);
       return { passage: entry.passage, article: entry.article, ...(entry.section ? { section: entry.section } : {}), score: judgement.score, coverage: judgement.coverage, sentence };
     });
     const top = first?.judgement;
-    const evidence = top && { coverage: top.coverage, sentenceCoverage,  kindHeld: top.kindHeld, rarestHeld: top.rarestHeld, unknownMissing: top.unknownMissing, missing: top.missing.map((i) => analysis.concepts[i]!.label) };
+    const evidence = top && { coverage: top.coverage, sentenceCoverage, kindHeld: top.kindHeld, rarestHeld: top.rarestHeld, unknownMissing: top.unknownMissing, missing: top.missing.map((i) => analysis.concepts[i]!.label) };
     return { query, tier, answered: tier === "confident", hits, analysis, ...(evidence ? { evidence } : {}) };
   }
 

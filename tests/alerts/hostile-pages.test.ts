@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchArticle, fetchText, isInternalAddress } from "../../src/alerts/extract-article.js";
+import { sendEndlessPage } from "./news-site.js";
 
 // A hostile publisher on 127.0.0.1: what a feed's item links may point at.
 const BOMB = gzipSync(Buffer.alloc(128 * 1024 * 1024), { level: 9 }); // ~128 KB on the wire, 128 MB unpacked
@@ -15,19 +16,7 @@ beforeAll(async () => {
       response.writeHead(200, { "content-type": "text/html", "content-encoding": "gzip", "content-length": BOMB.length });
       response.end(BOMB);
     } else if (request.url === "/endless") {
-      // Chunked, no length: 64 KB at a time until the client stops reading (bounded by 100 MB here).
-      response.writeHead(200, { "content-type": "text/html" });
-      const chunk = Buffer.alloc(64 * 1024, "a");
-      let sent = 0;
-      const pump = (): void => {
-        while (sent < 100 * 1024 * 1024 && !response.destroyed) {
-          sent += chunk.length;
-          if (!response.write(chunk)) return void response.once("drain", pump);
-        }
-        response.end();
-      };
-      response.on("close", () => (sent = Number.POSITIVE_INFINITY));
-      pump();
+      sendEndlessPage(response, 100 * 1024 * 1024);
     } else if (request.url === "/many") {
       const paragraphs = Array.from({ length: 60_000 }, (_, i) => `<p>Đoạn ${i} của một trang rất dài.</p>`).join("");
       response.writeHead(200, { "content-type": "text/html; charset=utf-8" });

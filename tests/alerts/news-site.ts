@@ -229,3 +229,22 @@ export async function startNewsSite(routes: Record<string, Route>): Promise<News
       }),
   };
 }
+
+/**
+ * An endless page: chunked, no length, 64 KB at a time until the client stops reading (bounded by
+ * `maxBytes`, so a test or bench never sends without end).
+ */
+export function sendEndlessPage(response: ServerResponse, maxBytes: number): void {
+  response.writeHead(200, { "content-type": "text/html" });
+  const chunk = Buffer.alloc(64 * 1024, "a");
+  let sent = 0;
+  const pump = (): void => {
+    while (sent < maxBytes && !response.destroyed) {
+      sent += chunk.length;
+      if (!response.write(chunk)) return void response.once("drain", pump);
+    }
+    response.end();
+  };
+  response.on("close", () => (sent = Number.POSITIVE_INFINITY));
+  pump();
+}
