@@ -34,8 +34,8 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { User } from "grammy/types";
-import { REPO_ROOT, build, builtCli } from "../tests/build.js";
-import { startEmulator, type RecordedCall, type SentMessage } from "../tests/e2e/emulator.js";
+import { REPO_ROOT, build, builtCli } from "../testkit/build.js";
+import { startEmulator, type RecordedCall, type SentMessage } from "../testkit/emulator.js";
 import { mulberry32 } from "./corpus.js";
 
 export type BotBenchMode = "polling" | "webhook";

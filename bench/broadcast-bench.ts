@@ -45,9 +45,9 @@ import { identityOf } from "../src/alerts/new-articles.js";
 import { parseArticle } from "../src/knowledge/parse-article.js";
 import { openDatabase } from "../src/storage/database.js";
 import { repositories } from "../src/storage/repositories.js";
-import { build } from "../tests/build.js";
-import { TEST_TOKEN, botEnv, killAllBots, startBotProcess, tempKnowledgeDir, writeArticleFile } from "../tests/e2e/bot-process.js";
-import { type Emulator, type SentMessage, startEmulator } from "../tests/e2e/emulator.js";
+import { build } from "../testkit/build.js";
+import { TEST_TOKEN, botEnv, killAllBots, startBotProcess, tempKnowledgeDir, writeArticleFile } from "../testkit/bot-process.js";
+import { type Emulator, type SentMessage, startEmulator } from "../testkit/emulator.js";
 
 export interface BroadcastBenchOptions {
   /** Subscribed chats (default 10,000). */

@@ -14,10 +14,10 @@ import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import type { User } from "grammy/types";
-import { REPO_ROOT, build } from "../tests/build.js";
-import { TEST_TOKEN, botEnv, startBotProcess } from "../tests/e2e/bot-process.js";
-import { startEmulator } from "../tests/e2e/emulator.js";
-import { INTERVIEW, articlePage, rss, sendEndlessPage } from "../tests/alerts/news-site.js";
+import { REPO_ROOT, build } from "../testkit/build.js";
+import { TEST_TOKEN, botEnv, startBotProcess } from "../testkit/bot-process.js";
+import { startEmulator } from "../testkit/emulator.js";
+import { INTERVIEW, articlePage, rss, sendEndlessPage } from "../testkit/news-site.js";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "30" } } });
 const seconds = Number(values.seconds);

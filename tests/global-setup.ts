@@ -1,4 +1,4 @@
-import { build } from "./build.js";
+import { build } from "../testkit/build.js";
 
 export default function setup(): void {
   build();

@@ -6,7 +6,7 @@ import type { KnowledgeIndex } from "../../src/knowledge/search-index.js";
 import { createLogger } from "../../src/logger.js";
 import { openDatabase } from "../../src/storage/database.js";
 import { type Storage, repositories } from "../../src/storage/repositories.js";
-import { type Emulator, startEmulator } from "../e2e/emulator.js";
+import { type Emulator, startEmulator } from "../../testkit/emulator.js";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
 import { SEED_BYTES, seedArticle } from "../knowledge/helpers.js";
 

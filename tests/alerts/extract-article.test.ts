@@ -10,7 +10,7 @@ import {
   toArticleFile,
 } from "../../src/alerts/extract-article.js";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
-import { FESTIVAL, FURNITURE_TEXTS, INTERVIEW, NO_DATE, RICE, ROAD, articlePage, plain } from "./news-site.js";
+import { FESTIVAL, FURNITURE_TEXTS, INTERVIEW, NO_DATE, RICE, ROAD, articlePage, plain } from "../../testkit/news-site.js";
 
 const URL_BASE = "https://www.baosoctrang.org.vn/chinh-tri/202411/bai-viet-123456.html";
 

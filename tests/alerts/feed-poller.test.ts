@@ -10,7 +10,7 @@ import { KnowledgeIndex } from "../../src/knowledge/search-index.js";
 import { createLogger } from "../../src/logger.js";
 import { openDatabase } from "../../src/storage/database.js";
 import { repositories } from "../../src/storage/repositories.js";
-import { FESTIVAL, FURNITURE_TEXTS, INTERVIEW, NO_DATE, RICE, ROAD, type NewsSite, articlePage, atom, plain, rss, startNewsSite } from "./news-site.js";
+import { FESTIVAL, FURNITURE_TEXTS, INTERVIEW, NO_DATE, RICE, ROAD, type NewsSite, articlePage, atom, plain, rss, startNewsSite } from "../../testkit/news-site.js";
 
 const logger = createLogger({ level: "silent", format: "json" });
 const RSS_TYPE = "application/rss+xml; charset=utf-8";

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchArticle, fetchText, isInternalAddress } from "../../src/alerts/extract-article.js";
-import { sendEndlessPage } from "./news-site.js";
+import { sendEndlessPage } from "../../testkit/news-site.js";
 
 // A hostile publisher on 127.0.0.1: what a feed's item links may point at.
 const BOMB = gzipSync(Buffer.alloc(128 * 1024 * 1024), { level: 9 }); // ~128 KB on the wire, 128 MB unpacked

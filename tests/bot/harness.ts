@@ -1,17 +1,21 @@
 /**
- * Runs the bot in-process with handleUpdate and a transformer that records every API call and
- * answers like Telegram would, validating HTML, lengths and buttons with the emulator's rules.
+ * Runs the bot in-process with handleUpdate against the simulated Telegram (src/telegram-sim),
+ * the model the local chat and the HTTP emulator share: every call is recorded here and answered
+ * by the model, with Telegram's validation of HTML, lengths, buttons and chat access.
  */
-import type { Chat, Message, Update, User } from "grammy/types";
+import type { Chat, Message, Update, User, UserFromGetMe } from "grammy/types";
 import { createBot } from "../../src/bot/create-bot.js";
-import { LOCAL_BOT_INFO } from "../../src/bot/local-chat.js";
 import type { BotDeps } from "../../src/bot/context.js";
 import type { KnowledgeIndex } from "../../src/knowledge/search-index.js";
 import { createLogger } from "../../src/logger.js";
-import { formatText, parseInlineResults, parseReplyMarkup } from "../e2e/emulator-validate.js";
+import { SIMULATED_BOT, simulatedBotInfo, type ChatMemberStatus } from "../../src/telegram-sim/fixtures.js";
+import { SimulatedTelegram } from "../../src/telegram-sim/telegram.js";
+import { simulatedTelegramTransformer } from "../../src/telegram-sim/transformer.js";
 
-/** The bot as the local chat describes it: the same getMe answer, one definition. */
-export const BOT_INFO = LOCAL_BOT_INFO;
+const TOKEN = "123456:TEST-token_for_unit_tests_only";
+
+/** The bot the harness runs as: the simulated Telegram's getMe answer. */
+export const BOT_INFO: UserFromGetMe = simulatedBotInfo(SIMULATED_BOT, false);
 
 export interface Call {
   readonly method: string;
@@ -25,91 +29,75 @@ export function harness(
     rateLimit?: { timeFrameMs: number; limit: number };
     alerts?: BotDeps["alerts"];
     /** getChatMember answers: "chatId:userId" → status (default "member"). */
-    members?: Record<string, string>;
+    members?: Record<string, ChatMemberStatus | string>;
   } = {},
 ) {
+  const telegram = new SimulatedTelegram({ token: TOKEN, bot: SIMULATED_BOT });
+  const botInfo = telegram.botInfo;
   const logger = createLogger({ level: "silent", format: "json" });
-  const { bot } = createBot("123456:TEST-token_for_unit_tests_only", { knowledge, logger, ...(options.alerts ? { alerts: options.alerts } : {}) }, { botInfo: BOT_INFO, rateLimit: options.rateLimit ?? false, maxRetries: 0 });
+  const { bot } = createBot(TOKEN, { knowledge, logger, ...(options.alerts ? { alerts: options.alerts } : {}) }, { botInfo, rateLimit: options.rateLimit ?? false, maxRetries: 0 });
   const calls: Call[] = [];
-  let messageId = 1000;
-  let updateId = 1;
-  bot.api.config.use(async (_prev, method, payload) => {
-    const body = payload as Record<string, unknown>;
-    calls.push({ method, payload: body });
+  const simulated = simulatedTelegramTransformer(telegram);
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    calls.push({ method, payload: payload as Record<string, unknown> });
     const failure = options.failWith?.(method);
     if (failure) throw failure;
-    if (method === "sendMessage" || method === "editMessageText") {
-      formatText(body.text as string, body.parse_mode as string | undefined, undefined, "strict");
-      parseReplyMarkup(body.reply_markup, "strict");
-      const result = { message_id: (body.message_id as number) ?? ++messageId, date: 0, chat: { id: body.chat_id, type: "private" }, text: body.text };
-      return { ok: true, result } as never;
-    }
-    if (method === "answerInlineQuery") parseInlineResults(body.results, "strict");
-    if (method === "getChatMember") {
-      const status = options.members?.[`${body.chat_id}:${body.user_id}`] ?? "member";
-      return { ok: true, result: { status, user: { id: body.user_id, is_bot: false, first_name: "U" } } } as never;
-    }
-    return { ok: true, result: true } as never;
+    return simulated(prev, method, payload, signal);
   });
 
+  let messageId = 1000;
   const user = (id = 42, language_code = "vi"): User => ({ id, is_bot: false, first_name: "Lan", language_code });
   const privateChat = (id = 42): Chat.PrivateChat => ({ id, type: "private", first_name: "Lan" });
 
-  async function message(text: string, opts: { chat?: Chat; from?: User; replyTo?: Message } = {}) {
+  /** Chat members named in `options.members` for a chat the model now knows. */
+  function applyMembers(chatId: number): void {
+    for (const [key, status] of Object.entries(options.members ?? {})) {
+      const [chat, member] = key.split(":").map(Number);
+      if (chat === chatId && member !== undefined) telegram.setChatMember(chatId, member, status as ChatMemberStatus);
+    }
+  }
+
+  /** Queues an update in the model (its chats and users become known) and lets the bot handle it. */
+  async function handle(partial: Omit<Update, "update_id">, chatId?: number) {
+    const before = calls.length;
+    telegram.pushUpdate(partial);
+    if (chatId !== undefined) applyMembers(chatId);
+    for (const update of telegram.takeUpdates()) await bot.handleUpdate(update);
+    return calls.slice(before);
+  }
+
+  function message(text: string, opts: { chat?: Chat; from?: User; replyTo?: Message } = {}) {
     const from = opts.from ?? user();
     const chat = opts.chat ?? privateChat(from.id);
     const entities = /^\/\w+(@\w+)?/.exec(text) ? [{ type: "bot_command" as const, offset: 0, length: /^\/\w+(@\w+)?/.exec(text)![0].length }] : [];
     for (const m of text.matchAll(/@\w+/g)) if (m.index > 0 || !entities.length) entities.push({ type: "mention" as never, offset: m.index, length: m[0].length });
-    const update: Update = {
-      update_id: updateId++,
-      message: { message_id: ++messageId, date: 0, chat, from, text, entities, ...(opts.replyTo ? { reply_to_message: opts.replyTo as never } : {}) } as never,
-    };
-    const before = calls.length;
-    await bot.handleUpdate(update);
-    return calls.slice(before);
+    const sent = { message_id: ++messageId, date: 0, chat, from, text, entities, ...(opts.replyTo ? { reply_to_message: opts.replyTo as never } : {}) };
+    return handle({ message: sent as never }, chat.id);
   }
 
-  async function channelPost(text: string, chat: Chat.ChannelChat) {
+  function channelPost(text: string, chat: Chat.ChannelChat) {
     const entities = /^\/\w+/.exec(text) ? [{ type: "bot_command" as const, offset: 0, length: /^\/\w+(@\w+)?/.exec(text)![0].length }] : [];
-    const before = calls.length;
-    await bot.handleUpdate({ update_id: updateId++, channel_post: { message_id: ++messageId, date: 0, chat, sender_chat: chat, text, entities } as never });
-    return calls.slice(before);
+    return handle({ channel_post: { message_id: ++messageId, date: 0, chat, sender_chat: chat, text, entities } as never }, chat.id);
   }
 
-  async function myChatMember(chat: Chat, status: "member" | "left" | "kicked" | "administrator", from = user()) {
-    const before = calls.length;
-    const member = (s: string) => ({ status: s, user: BOT_INFO });
-    await bot.handleUpdate({
-      update_id: updateId++,
-      my_chat_member: { chat, from, date: 0, old_chat_member: member("member") as never, new_chat_member: member(status) as never },
-    });
-    return calls.slice(before);
+  function myChatMember(chat: Chat, status: "member" | "left" | "kicked" | "administrator", from = user()) {
+    const member = (s: string) => ({ status: s, user: botInfo });
+    return handle({ my_chat_member: { chat, from, date: 0, old_chat_member: member("member") as never, new_chat_member: member(status) as never } }, chat.id);
   }
 
-  async function press(data: string, opts: { from?: User; messageText?: string } = {}) {
+  /** Presses a button of a bot message already in the chat (its text `messageText`). */
+  function press(data: string, opts: { from?: User; messageText?: string } = {}) {
     const from = opts.from ?? user();
-    const update: Update = {
-      update_id: updateId++,
-      callback_query: {
-        id: String(updateId),
-        from,
-        chat_instance: "ci",
-        data,
-        message: { message_id: 5000, date: 0, chat: privateChat(from.id), from: BOT_INFO as never, text: opts.messageText ?? "x" } as Message.TextMessage,
-      },
-    };
-    const before = calls.length;
-    await bot.handleUpdate(update);
-    return calls.slice(before);
+    const shown = { message_id: ++messageId, date: 0, chat: privateChat(from.id), from: botInfo, text: opts.messageText ?? "x" } as Message.TextMessage;
+    telegram.addMessage(shown);
+    return handle({ callback_query: { id: `cb${messageId}`, from, chat_instance: "ci", data, message: shown } });
   }
 
-  async function inline(query: string, from = user()) {
-    const before = calls.length;
-    await bot.handleUpdate({ update_id: updateId++, inline_query: { id: String(updateId), from, query, offset: "" } });
-    return calls.slice(before);
+  function inline(query: string, from = user()) {
+    return handle({ inline_query: { id: `iq${++messageId}`, from, query, offset: "" } });
   }
 
-  return { bot, calls, message, channelPost, myChatMember, press, inline, user, privateChat };
+  return { bot, telegram, calls, message, channelPost, myChatMember, press, inline, user, privateChat };
 }
 
 export const sent = (calls: readonly Call[], method = "sendMessage") => calls.filter((c) => c.method === method);

@@ -4,9 +4,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable, Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { type LocalChatOptions, parseTelegramHtml, renderEntities, runLocalChat } from "../../src/bot/local-chat.js";
+import { type LocalChatOptions, runLocalChat } from "../../src/bot/local-chat.js";
+import { renderEntities } from "../../src/bot/terminal-render.js";
+import { parseHtml } from "../../src/telegram-sim/html.js";
 import { createLogger } from "../../src/logger.js";
-import { REPO_ROOT, builtCli } from "../build.js";
+import { REPO_ROOT, builtCli } from "../../testkit/build.js";
 import { seedIndex } from "../knowledge/helpers.js";
 
 const deps = { knowledge: seedIndex(), logger: createLogger({ level: "silent", format: "json" }) };
@@ -141,21 +143,21 @@ describe("local chat (scripted)", () => {
 
 describe("Telegram HTML in the terminal", () => {
   it("parses HTML into text and entities as the Bot API does, and refuses what it refuses", () => {
-    expect(parseTelegramHtml('a <b>b</b> &lt;&amp;&gt; <a href="https://x.vn/?a=1&amp;b=2">link</a>')).toEqual({
+    expect(parseHtml('a <b>b</b> &lt;&amp;&gt; <a href="https://x.vn/?a=1&amp;b=2">link</a>')).toEqual({
       text: "a b <&> link",
       entities: [
         { type: "bold", offset: 2, length: 1 },
         { type: "text_link", offset: 8, length: 4, url: "https://x.vn/?a=1&b=2" },
       ],
     });
-    expect(parseTelegramHtml("<blockquote expandable>q</blockquote>").entities).toEqual([{ type: "expandable_blockquote", offset: 0, length: 1 }]);
-    expect(() => parseTelegramHtml("<p>x</p>")).toThrow('Unsupported start tag "p"');
-    expect(() => parseTelegramHtml("<b>x")).toThrow('Can\'t find end tag corresponding to start tag "b"');
-    expect(() => parseTelegramHtml("<b><i>x</b></i>")).toThrow('expected "</i>", found "</b>"');
+    expect(parseHtml("<blockquote expandable>q</blockquote>").entities).toEqual([{ type: "expandable_blockquote", offset: 0, length: 1 }]);
+    expect(() => parseHtml("<p>x</p>")).toThrow('Unsupported start tag "p"');
+    expect(() => parseHtml("<b>x")).toThrow('Can\'t find end tag corresponding to start tag "b"');
+    expect(() => parseHtml("<b><i>x</b></i>")).toThrow('expected "</i>", found "</b>"');
   });
 
   it("renders bold as ANSI only with color, quotes with a bar, links as text (url)", () => {
-    const { text, entities } = parseTelegramHtml('<i>head</i>\n<blockquote>one <b>two</b>\n\nthree</blockquote>\n<a href="https://e.vn">site</a>');
+    const { text, entities } = parseHtml('<i>head</i>\n<blockquote>one <b>two</b>\n\nthree</blockquote>\n<a href="https://e.vn">site</a>');
     expect(renderEntities(text, entities, { color: false })).toEqual(["head", "│ one two", "│", "│ three", "site (https://e.vn)"]);
     const colored = renderEntities(text, entities, { color: true });
     expect(colored[0]).toBe("\x1b[3mhead\x1b[0m");

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { escapeHtml, clip, visibleLength, MESSAGE_LIMIT } from "../../src/bot/html.js";
 import { highlight, renderFullAnswer, renderQuote } from "../../src/bot/render.js";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
-import { formatText } from "../e2e/emulator-validate.js";
+import { formatText } from "../../src/telegram-sim/validate.js";
 
 const t = (key: string, vars: Record<string, string | number> = {}) => `${key}:${Object.values(vars).join(",")}`;
 const long = (n: number) => Array.from({ length: n }, (_, i) => `từ${i} <b>&`).join(" ");

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { type CliName, REPO_ROOT, builtCli } from "../build.js";
+import { type CliName, REPO_ROOT, builtCli } from "../../testkit/build.js";
 
 const env = { ...process.env, LOG_LEVEL: "silent", BOT_TOKEN: "" };
 const run = (cli: CliName, args: string[]) => spawnSync(process.execPath, [builtCli(cli), ...args], { cwd: REPO_ROOT, env, encoding: "utf8", timeout: 30_000 });

@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT, builtCli } from "../build.js";
+import { REPO_ROOT, builtCli } from "../../testkit/build.js";
 
 const env = { ...process.env, CACHE_DIR: mkdtempSync(path.join(tmpdir(), "hoibao-ask-")), LOG_LEVEL: "info", BOT_TOKEN: "" };
 

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
-import { FURNITURE_TEXTS, INTERVIEW, type NewsSite, articlePage, startNewsSite } from "../alerts/news-site.js";
-import { REPO_ROOT, builtCli } from "../build.js";
+import { FURNITURE_TEXTS, INTERVIEW, type NewsSite, articlePage, startNewsSite } from "../../testkit/news-site.js";
+import { REPO_ROOT, builtCli } from "../../testkit/build.js";
 
 const seed = readFileSync(path.join(REPO_ROOT, "knowledge/2024-11-23-soc-trang-dan-van-kheo.txt"));
 

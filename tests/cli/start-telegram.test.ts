@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, builtCli } from "../build.js";
+import { REPO_ROOT, builtCli } from "../../testkit/build.js";
 
 const TOKEN = "123456:ABC-def_ghiJKLmnopQRStuvWXyz0123456";
 

@@ -32,8 +32,8 @@ import {
   tempKnowledgeDir,
   unprovokedFailures,
   writeArticleFile,
-} from "./bot-process.js";
-import { type Emulator, type RecordedCall, type SentMessage, startEmulator } from "./emulator.js";
+} from "../../testkit/bot-process.js";
+import { type Emulator, type RecordedCall, type SentMessage, startEmulator } from "../../testkit/emulator.js";
 
 const BOT_USERNAME = "hoibao_test_bot";
 /** Every alert starts with it (src/alerts/alert-message.ts). */

@@ -8,8 +8,8 @@
 import type { Chat, InlineKeyboardButton, User } from "grammy/types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GROUP_COMMANDS, PRIVATE_COMMANDS } from "../../src/bot/commands.js";
-import { type BotProcess, TEST_TOKEN, botEnv, freePort, killAllBots, startBotProcess, unprovokedFailures } from "./bot-process.js";
-import { type Emulator, type SentMessage, startEmulator } from "./emulator.js";
+import { type BotProcess, TEST_TOKEN, botEnv, freePort, killAllBots, startBotProcess, unprovokedFailures } from "../../testkit/bot-process.js";
+import { type Emulator, type SentMessage, startEmulator } from "../../testkit/emulator.js";
 
 const BOT_USERNAME = "hoibao_test_bot";
 /** The seed article: an interview with three questions, seven passages. */

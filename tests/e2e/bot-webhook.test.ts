@@ -9,8 +9,8 @@ import { createBot } from "../../src/bot/create-bot.js";
 import { type WebhookServer, startWebhookServer } from "../../src/bot/server.js";
 import { createLogger } from "../../src/logger.js";
 import { seedIndex } from "../knowledge/helpers.js";
-import { type BotProcess, TEST_TOKEN, botEnv, freePort, killAllBots, startBotProcess, unprovokedFailures } from "./bot-process.js";
-import { type Emulator, type SentMessage, startEmulator } from "./emulator.js";
+import { type BotProcess, TEST_TOKEN, botEnv, freePort, killAllBots, startBotProcess, unprovokedFailures } from "../../testkit/bot-process.js";
+import { type Emulator, type SentMessage, startEmulator } from "../../testkit/emulator.js";
 
 const SECRET = "e2e_Webhook-secret_42";
 const PATH = "/telegram/hook";

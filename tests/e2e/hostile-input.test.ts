@@ -25,8 +25,9 @@ import { openKnowledgeBase } from "../../src/knowledge/knowledge-base.js";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
 import type { KnowledgeIndex } from "../../src/knowledge/search-index.js";
 import { createLogger } from "../../src/logger.js";
-import { detectEntities } from "./emulator-html.js";
-import { startEmulator, type Emulator, type RecordedCall } from "./emulator.js";
+import { detectEntities } from "../../src/telegram-sim/html.js";
+import { startEmulator, type Emulator, type RecordedCall } from "../../testkit/emulator.js";
+import { COMBINING, EMOJI, HTML_NOISE, RTL, SPACES, SYMBOLS, WORDS, ZERO_WIDTH } from "../../testkit/hostile-text.js";
 
 const SEED = 20241123;
 const MIN_MESSAGES = 10_000;
@@ -71,25 +72,6 @@ class Rng {
 // ---------------------------------------------------------------------------------------------
 // Hostile material
 
-const HTML_NOISE = [
-  "<b>", "</b>", "<i>", "</blockquote>", "<blockquote>", "<blockquote expandable>", '<a href="javascript:x">', "</a>",
-  "&amp;", "&nbsp;", "&lt;", "&gt;", "&quot;", "&#39;", "&#x1F600;", "&#0;", "&#xD800;", "&", "&amp", "&;", "&#",
-  "<", ">", "<3", "<<>>", "<>", "</", "<i", "<b><i>", "</i></b>", "<p>", "<br>", "<br/>", "<script>alert(1)</script>",
-  '<span class="tg-spoiler">', "<tg-spoiler>", "<code>", "</pre>", "<pre><code class=\"language-js\">", "<!-- x -->",
-  "<![CDATA[x]]>", '"', "'", "`", "<a href='https://t.me/x'>", '"><img src=x onerror=alert(1)>', "<u><s>",
-  "{ $query }", "{$title}", "%s", "%d", "\\", "\\n", "${x}", "</b></b></b>", "<tg-emoji emoji-id=\"1\">",
-];
-const EMOJI = ["😀", "👍🏽", "👨‍👩‍👧‍👦", "🇻🇳", "🏳️‍🌈", "1️⃣", "𝕏", "𠀀", "🤷", "❤️", "🧑🏿‍🚀", "😀😀", "🀄", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢"];
-const RTL = ["\u202E", "\u202D", "\u202C", "\u200F", "\u200E", "\u2067", "\u2069", "\u061C", "مرحبا بالعالم", "שלום עולם", "\u202Eكم عدد\u202C", "ما هو؟", "עברית 123"];
-const ZERO_WIDTH = ["\u200B", "\u200C", "\u200D", "\uFEFF", "\u2060", "\u00AD", "\u180E"];
-const COMBINING = ["e\u0301", "a\u0323\u0302", "Z̤̈a̸l̶g̵o̴", "\u0301", "\u0300\u0300\u0300", "ư\u0309\u0309"];
-const SYMBOLS = ["<", ">", "&", "<<>>", "</>", "&&", "\"", "'", "`", "&#;", "<!---->", "=>", "</ >", "«»", "‹›", "<>&\""];
-const SPACES = [" ", "  ", "\t", "\n", "\r\n", "\u00A0", "\u3000", "\u2028", "\u202F"];
-const WORDS = [
-  "khó khăn", "dân vận", "phong trào", "kết quả", "Sóc Trăng", "nhiệm vụ", "thời gian tới", "hạn chế", "mô hình",
-  "kho khan", "dan van", "what", "results", "the", "là gì", "bao nhiêu", "ai", "khi nào", "thời tiết", "giá vàng",
-  "bóng đá", "xin chào", "hello", "🙂", "ok", "31.945", "2024", "đ", "Đ", "ơ", "ư",
-];
 const MENTION = `@${BOT_USERNAME}`;
 const OTHER_MENTIONS = ["@otherbot", "@hoibao_test_bot_x", "@hoibao", "@@hoibao_test_bot", "email@hoibao_test_bot"];
 

@@ -5,27 +5,18 @@
  * nothing, so the bot runs in-process here (createBot + runPolling) on that subset.
  */
 import type { Transformer } from "grammy";
-import type { Message, UserFromGetMe } from "grammy/types";
+import type { Message } from "grammy/types";
 import { TelegramServer } from "telegram-test-api/lib/telegramServer.js";
 import type { StoredBotUpdate } from "telegram-test-api/lib/telegramServer.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { createBot } from "../../src/bot/create-bot.js";
 import { runPolling } from "../../src/bot/server.js";
 import { createLogger } from "../../src/logger.js";
+import { simulatedBotInfo } from "../../src/telegram-sim/fixtures.js";
 import { seedIndex } from "../knowledge/helpers.js";
-import { TEST_TOKEN, freePort } from "./bot-process.js";
+import { TEST_TOKEN, freePort } from "../../testkit/bot-process.js";
 
-const BOT_INFO = {
-  id: 7012345678,
-  is_bot: true,
-  first_name: "Hỏi báo",
-  username: "hoibao_test_bot",
-  can_join_groups: true,
-  can_read_all_group_messages: false,
-  supports_inline_queries: true,
-  can_connect_to_business: false,
-  has_main_web_app: false,
-} as UserFromGetMe;
+const BOT_INFO = simulatedBotInfo({ id: 7012345678, username: "hoibao_test_bot" });
 
 type InlineKeyboard = { inline_keyboard: { text: string; callback_data?: string }[][] };
 

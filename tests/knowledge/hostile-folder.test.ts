@@ -5,7 +5,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { openKnowledgeBase } from "../../src/knowledge/knowledge-base.js";
 import { MAX_ARTICLE_BYTES } from "../../src/knowledge/load-knowledge.js";
-import { REPO_ROOT, builtCli } from "../build.js";
+import { REPO_ROOT, builtCli } from "../../testkit/build.js";
 import { SEED_BYTES, SEED_FILE } from "./helpers.js";
 
 /** A knowledge folder with the first article and every kind of entry that is not an article file. */

@@ -1,33 +1,22 @@
 /**
- * A Telegram Bot API emulator for end-to-end tests: a real HTTP server that grammY reaches with
- * `new Bot(token, { client: { apiRoot: emulator.apiRoot } })`, holding chats, messages and an
- * update queue, and validating what the bot sends with Telegram's error texts.
+ * Telegram, simulated in memory: the one model of the Bot API that the local chat, the unit
+ * harness, the HTTP emulator (testkit/emulator.ts) and the benches share. It holds chats, users,
+ * messages, callback and inline queries and an update queue, answers Bot API calls with
+ * Telegram's results and error texts (HTML parsed and validated by ./html.ts and ./validate.ts),
+ * and lets a caller act as users (`sendUserMessage`, `pressButton`, …) and inspect what the bot
+ * did (`sent`, `calls`, `waitForMessage`, …).
  *
- * Tests drive it from the user's side (`sendUserMessage`, `pressButton`, …) and inspect what the
- * bot did (`sent`, `calls`, `waitForMessage`, …). Delivery follows the real `getUpdates` and
- * webhook semantics, so polling and webhook code paths run unchanged.
- *
- * Webhook delivery works like Telegram's: up to `max_connections` (setWebhook; else the
- * `webhook.maxConnections` option, default 40) updates in flight at once over keep-alive
- * connections, but one update per chat at a time and a chat's updates in queue order (updates
- * without a chat go by their sender; those with neither, any time). An update not answered 2xx is
- * retried before the chat's next one is sent.
+ * Updates leave the queue by `getUpdates` (long polls included), by a webhook (delivered like
+ * Telegram's: up to `max_connections` in flight, one update per chat at a time and a chat's
+ * updates in queue order, an update not answered 2xx retried before the chat's next one; the
+ * posting itself is the `WebhookTransport`'s), or by `takeUpdates` for an in-process bot.
  *
  * Deliberate simplifications: Markdown parse modes are not parsed; webhooks accept plain http URLs
  * on any port; media methods are not implemented.
  */
-import {
-  Agent as HttpAgent,
-  createServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import type { AddressInfo } from "node:net";
 import type {
   BotCommand,
+  CallbackQuery,
   Chat,
   ChatMember,
   InlineKeyboardMarkup,
@@ -37,7 +26,9 @@ import type {
   User,
   UserFromGetMe,
 } from "grammy/types";
-import { detectEntities, htmlToPlain, type ValidationMode } from "./emulator-html.js";
+import { CHANNEL_BOT, GROUP_ANONYMOUS_BOT, SIMULATED_BOT, chatMember, simulatedBotInfo, type ChatMemberStatus } from "./fixtures.js";
+import { FloodLimiter, type FloodLimits } from "./flood-limiter.js";
+import { detectEntities, htmlToPlain, type ValidationMode } from "./html.js";
 import {
   ApiError,
   badRequest,
@@ -47,11 +38,9 @@ import {
   optInt,
   optJson,
   optString,
-  parsePayload,
-  readBody,
   type ApiErrorBody,
   type Payload,
-} from "./emulator-http.js";
+} from "./payload.js";
 import {
   commandScopeKey,
   formatText,
@@ -63,23 +52,14 @@ import {
   validateResultsButton,
   type FormattedText,
   type InlineArticle,
-} from "./emulator-validate.js";
+} from "./validate.js";
 
-export type { ApiErrorBody } from "./emulator-http.js";
-export type { ValidationMode } from "./emulator-html.js";
+export type { ApiErrorBody } from "./payload.js";
+export type { ValidationMode } from "./html.js";
+export type { ChatMemberStatus } from "./fixtures.js";
+export type { FloodLimits } from "./flood-limiter.js";
 
-export type ChatMemberStatus = ChatMember["status"];
-
-export interface FloodLimits {
-  /** Messages per chat per second (Telegram: about 1). */
-  perChatPerSecond?: number;
-  /** Messages per group, supergroup or channel per minute (Telegram: about 20). */
-  perGroupPerMinute?: number;
-  /** Messages per second over all chats (Telegram: about 30). */
-  globalPerSecond?: number;
-}
-
-export interface EmulatorOptions {
+export interface SimulatedTelegramOptions {
   /** Default "123:abc"; the bot id defaults to the number before the colon, as in real tokens. */
   token?: string;
   bot?: { id?: number; username?: string; first_name?: string; last_name?: string };
@@ -106,6 +86,8 @@ export interface EmulatorOptions {
   callbackQueryTtlMs?: number;
   /** update_id of the first update (default 100000). */
   firstUpdateId?: number;
+  /** Posts webhook deliveries; without one, a webhook is set but nothing answers it. */
+  webhookTransport?: WebhookTransport;
 }
 
 /** `error` omitted with `delayMs` set: the call is only delayed, then handled normally. */
@@ -140,8 +122,8 @@ export interface RecordedCall {
   network?: boolean;
   /** Answered by an injected fault. */
   faulted?: boolean;
-  /** "webhook-reply": a method the bot returned in the body of a webhook response. */
-  source: "http" | "webhook-reply";
+  /** "webhook-reply": a method the bot returned in the body of a webhook response; "in-process": a grammY transformer. */
+  source: "http" | "webhook-reply" | "in-process";
 }
 
 export interface SentMessage {
@@ -248,7 +230,8 @@ interface InlineMessage {
   replyMarkup?: InlineKeyboardMarkup;
 }
 
-type Outcome =
+/** How a call ended, before it is written as an HTTP answer or returned to grammY. */
+export type Outcome =
   | { kind: "ok"; result: unknown; description?: string }
   | { kind: "error"; error: ApiErrorBody }
   | { kind: "network" }
@@ -275,7 +258,8 @@ const NOT_MODIFIED =
   "message is not modified: specified new message content and reply markup are exactly the same as a current " +
   "content and reply markup of the message";
 
-interface DeliveryResult {
+/** How a webhook answered one delivery. */
+export interface DeliveryResult {
   ok: boolean;
   status?: number;
   error?: string;
@@ -284,28 +268,43 @@ interface DeliveryResult {
   staleSocket?: boolean;
 }
 
-/** The webhook setWebhook set, with the connections the emulator holds to it. */
+/** Where a webhook delivery goes. */
+export interface WebhookTarget {
+  readonly url: string;
+  readonly secretToken?: string;
+  /** Updates in flight at once (setWebhook's max_connections, else the default). */
+  readonly connectionLimit: number;
+}
+
+/** Posts webhook deliveries; the HTTP emulator's posts them over the network. */
+export interface WebhookTransport {
+  /** Posts one update (JSON) to the webhook and tells how it answered. */
+  post(target: WebhookTarget, body: string): Promise<DeliveryResult>;
+  /** The webhook was deleted or replaced and has nothing in flight: its connections may close. */
+  release(target: WebhookTarget): void;
+  /** Cuts every delivery and connection. */
+  close(): void;
+}
+
+/** In memory nothing listens at a webhook's URL. */
+const NO_NETWORK: WebhookTransport = {
+  post: async () => ({ ok: false, error: "Connection refused" }),
+  release: () => {},
+  close: () => {},
+};
+
+/** The webhook setWebhook set. */
 interface Webhook {
   url: string;
   secretToken?: string;
   maxConnections?: number;
-  /** Keep-alive connections to `url`, made at the first delivery, destroyed when the webhook goes. */
-  agent?: HttpAgent;
+  target: WebhookTarget;
   /** Deliveries under way to this webhook (requests and pauses between attempts). */
   active: number;
 }
 
 /** Update types Telegram does not deliver unless allowed_updates asks for them. */
 const OPT_IN_UPDATES = new Set(["chat_member", "message_reaction", "message_reaction_count"]);
-
-/** The placeholder users Telegram puts in `from` when a chat posts on its own behalf. */
-const GROUP_ANONYMOUS_BOT: User = {
-  id: 1087968824,
-  is_bot: true,
-  first_name: "Group",
-  username: "GroupAnonymousBot",
-};
-const CHANNEL_BOT: User = { id: 136817688, is_bot: true, first_name: "Channel", username: "Channel_Bot" };
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
@@ -332,13 +331,7 @@ function deliveryKey(update: Update): string | undefined {
 /** Telegram's default max_connections. */
 const DEFAULT_MAX_CONNECTIONS = 40;
 
-export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const emulator = new Emulator(options);
-  await emulator.listen();
-  return emulator;
-}
-
-export class Emulator {
+export class SimulatedTelegram {
   readonly token: string;
   readonly botInfo: UserFromGetMe;
   /** The bot as `from` of its messages and in chat member objects. */
@@ -352,10 +345,9 @@ export class Emulator {
   readonly webhookDeliveries: WebhookDelivery[] = [];
   readonly inlineAnswers: InlineAnswer[] = [];
 
-  private readonly server: Server;
-  private root = "";
   private readonly mode: ValidationMode;
-  private readonly options: EmulatorOptions;
+  private readonly options: SimulatedTelegramOptions;
+  private readonly transport: WebhookTransport;
   private readonly chats = new Map<number, ChatState>();
   private readonly users = new Map<number, User>();
   private queue: Update[] = [];
@@ -368,8 +360,6 @@ export class Emulator {
   private readonly delivering = new Set<number>();
   /** Delivery keys (chat or sender) with an update being delivered. */
   private readonly busyKeys = new Set<string>();
-  private readonly webhookAgents = new Set<HttpAgent>();
-  private readonly webhookRequests = new Set<{ destroy(): void }>();
   private readonly callbackQueries = new Map<string, { answered: boolean; createdAt: number }>();
   private readonly inlineQueries = new Map<string, { answered: boolean; createdAt: number }>();
   private readonly inlineArticles = new Map<string, InlineArticle>();
@@ -386,26 +376,17 @@ export class Emulator {
   private lastSeq = 0;
   private closed = false;
 
-  constructor(options: EmulatorOptions = {}) {
+  constructor(options: SimulatedTelegramOptions = {}) {
     this.options = options;
     this.token = options.token ?? "123:abc";
     const idFromToken = Number(this.token.split(":")[0]);
-    this.botInfo = {
-      id: options.bot?.id ?? (Number.isSafeInteger(idFromToken) && idFromToken > 0 ? idFromToken : 123),
-      is_bot: true,
-      first_name: options.bot?.first_name ?? "Hỏi báo (test)",
-      ...(options.bot?.last_name !== undefined && { last_name: options.bot.last_name }),
-      username: options.bot?.username ?? "hoibao_test_bot",
-      can_join_groups: true,
-      can_read_all_group_messages: options.privacyMode !== true,
-      supports_inline_queries: true,
-      can_connect_to_business: false,
-      has_main_web_app: false,
-      has_topics_enabled: false,
-      allows_users_to_create_topics: false,
-      can_manage_bots: false,
-      supports_join_request_queries: false,
-    };
+    this.botInfo = simulatedBotInfo(
+      {
+        ...options.bot,
+        id: options.bot?.id ?? (Number.isSafeInteger(idFromToken) && idFromToken > 0 ? idFromToken : SIMULATED_BOT.id),
+      },
+      options.privacyMode === true,
+    );
     this.botUser = {
       id: this.botInfo.id,
       is_bot: true,
@@ -416,13 +397,8 @@ export class Emulator {
     this.mode = options.validation ?? "strict";
     this.nextUpdateId = options.firstUpdateId ?? 100000;
     this.flood = options.floodLimits === undefined ? undefined : new FloodLimiter(options.floodLimits);
+    this.transport = options.webhookTransport ?? NO_NETWORK;
     this.handlers = this.buildHandlers();
-    this.server = createServer((req, res) => void this.onRequest(req, res));
-  }
-
-  /** Base URL for grammY's `client.apiRoot`, e.g. "http://127.0.0.1:40123". */
-  get apiRoot(): string {
-    return this.root;
   }
 
   /** Sequence number of the latest record (call, sent message, webhook delivery). */
@@ -435,16 +411,7 @@ export class Emulator {
     return this.queue;
   }
 
-  async listen(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(0, "127.0.0.1", () => resolve());
-    });
-    const { port } = this.server.address() as AddressInfo;
-    this.root = `http://127.0.0.1:${port}`;
-  }
-
-  /** Stops the server, cuts open connections (pending long polls too) and webhook deliveries. */
+  /** Ends pending long polls, pauses and webhook deliveries; later calls are not answered. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -454,14 +421,8 @@ export class Emulator {
       entry.resolve();
     }
     this.timers.clear();
-    for (const req of this.webhookRequests) req.destroy();
-    for (const agent of this.webhookAgents) agent.destroy();
-    this.webhookAgents.clear();
+    this.transport.close();
     this.listeners.clear();
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -610,28 +571,36 @@ export class Emulator {
   pressButton(chatId: number, messageId: number, callbackData: string, from: User, opts: { force?: boolean } = {}): number {
     const state = this.requireChat(chatId);
     const stored = state.messages.get(messageId);
-    if (stored === undefined || stored.deleted) throw new Error(`pressButton: no message ${messageId} in chat ${chatId}`);
-    if (!stored.fromBot) throw new Error(`pressButton: message ${messageId} in chat ${chatId} was not sent by the bot`);
-    const buttons = stored.message.reply_markup?.inline_keyboard.flat() ?? [];
-    const data = buttons.flatMap((b) => ("callback_data" in b && typeof b.callback_data === "string" ? [b.callback_data] : []));
-    if (opts.force !== true && !data.includes(callbackData)) {
-      throw new Error(
-        `pressButton: message ${messageId} in chat ${chatId} has no button with callback_data ${JSON.stringify(callbackData)}` +
-          ` (buttons: ${JSON.stringify(data)})`,
-      );
-    }
+    const where = `message ${messageId} in chat ${chatId}`;
+    if (stored === undefined || stored.deleted) throw new Error(`pressButton: no ${where}`);
+    if (!stored.fromBot) throw new Error(`pressButton: ${where} was not sent by the bot`);
+    if (opts.force !== true) requireButton(stored.message.reply_markup, callbackData, `pressButton: ${where}`);
+    return this.queueCallbackQuery(from, callbackData, {
+      message: structuredClone(stored.message),
+      chat_instance: String(7_000_000_000_000 + Math.abs(chatId)),
+    });
+  }
+
+  /** A user presses a callback button of a message posted through inline mode. */
+  pressInlineButton(inlineMessageId: string, callbackData: string, from: User, opts: { force?: boolean } = {}): number {
+    const posted = this.inlineMessages.get(inlineMessageId);
+    if (posted === undefined) throw new Error(`pressInlineButton: no inline message ${inlineMessageId}`);
+    if (opts.force !== true) requireButton(posted.replyMarkup, callbackData, `pressInlineButton: inline message ${inlineMessageId}`);
+    return this.queueCallbackQuery(from, callbackData, {
+      inline_message_id: inlineMessageId,
+      chat_instance: String(7_100_000_000_000 + from.id),
+    });
+  }
+
+  private queueCallbackQuery(
+    from: User,
+    data: string,
+    origin: Pick<CallbackQuery, "chat_instance" | "message" | "inline_message_id">,
+  ): number {
     this.rememberUser(from);
     const id = this.nextQueryId();
     this.callbackQueries.set(id, { answered: false, createdAt: Date.now() });
-    return this.enqueue({
-      callback_query: {
-        id,
-        from,
-        message: structuredClone(stored.message),
-        chat_instance: String(7_000_000_000_000 + Math.abs(chatId)),
-        data: callbackData,
-      },
-    });
+    return this.enqueue({ callback_query: { id, from, ...origin, data } });
   }
 
   /** A user types "@bot query" in some chat. */
@@ -698,6 +667,18 @@ export class Emulator {
     return this.enqueue(partial);
   }
 
+  /** A message already in its chat before the bot runs (no update is queued). */
+  addMessage(message: Message): void {
+    this.ingest({ message: message as Update["message"] });
+  }
+
+  /** Takes every queued update, for a bot that runs in this process and handles them itself. */
+  takeUpdates(): Update[] {
+    const taken = this.queue;
+    this.queue = [];
+    return taken;
+  }
+
   /** The update with this id, if it entered the queue. */
   update(updateId: number): Update | undefined {
     return this.updates.find((u) => u.update_id === updateId);
@@ -726,6 +707,16 @@ export class Emulator {
 
   // -------------------------------------------------------------------------------------------
   // Inspection
+
+  /** Whether the bot answered a callback query (Telegram keeps a spinner on the button until it does). */
+  callbackAnswered(callbackQueryId: string): boolean {
+    return this.callbackQueries.get(callbackQueryId)?.answered === true;
+  }
+
+  /** An article result the bot offered in inline mode, as it would be posted. */
+  inlineArticle(resultId: string): InlineArticle | undefined {
+    return this.inlineArticles.get(resultId);
+  }
 
   messagesTo(chatId: number): SentMessage[] {
     return this.sent.filter((m) => m.chatId === chatId);
@@ -827,63 +818,19 @@ export class Emulator {
   }
 
   // -------------------------------------------------------------------------------------------
-  // HTTP
+  // Calls
 
-  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const match = /^\/bot([^/]*)\/([^/]+)\/?$/.exec(url.pathname);
-    if (match === null) {
-      this.writeJson(res, 404, { ok: false, error_code: 404, description: "Not Found" });
-      return;
+  /** One Bot API call from the bot, answered as Telegram would (a rejected token answers 401). */
+  call(method: string, payload: Payload, token: string, signal?: AbortSignal, source: RecordedCall["source"] = "http"): Promise<Outcome> {
+    if (token !== this.token) {
+      return Promise.resolve(this.record(method, payload, Date.now(), source, errorOutcome(new ApiError(401, "Unauthorized"))));
     }
-    const token = decodeURIComponent(match[1] ?? "");
-    const method = match[2] ?? "";
-    const abort = new AbortController();
-    res.on("close", () => {
-      if (!res.writableEnded) abort.abort();
-    });
-    let payload: Payload = {};
-    let outcome: Outcome;
-    try {
-      const body = await readBody(req);
-      payload = parsePayload(req.headers["content-type"], body, url.searchParams);
-      outcome =
-        token === this.token
-          ? await this.execute(method, payload, abort.signal, "http")
-          : this.record(method, payload, Date.now(), "http", errorOutcome(new ApiError(401, "Unauthorized")));
-    } catch (error) {
-      outcome = this.record(method, payload, Date.now(), "http", errorOutcome(toApiError(error)));
-    }
-    this.writeOutcome(req, res, outcome);
+    return this.execute(method, payload, signal, source);
   }
 
-  private writeOutcome(req: IncomingMessage, res: ServerResponse, outcome: Outcome): void {
-    if (res.writableEnded || res.destroyed) return;
-    switch (outcome.kind) {
-      case "ok":
-        this.writeJson(res, 200, {
-          ok: true,
-          result: outcome.result,
-          ...(outcome.description !== undefined && { description: outcome.description }),
-        });
-        return;
-      case "error":
-        this.writeJson(res, outcome.error.error_code, { ok: false, ...outcome.error });
-        return;
-      case "raw":
-        res.writeHead(outcome.status, { "content-type": "text/html" }).end(outcome.body);
-        return;
-      case "network":
-        req.socket.destroy();
-        return;
-      case "aborted":
-        return;
-    }
-  }
-
-  private writeJson(res: ServerResponse, status: number, body: unknown): void {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) }).end(text);
+  /** Records a call that failed before it reached a method (an unreadable request). */
+  recordFailure(method: string, payload: Payload, error: unknown): Outcome {
+    return this.record(method, payload, Date.now(), "http", errorOutcome(toApiError(error)));
   }
 
   /** Runs one API call through faults, flood control and the method handler, and records it. */
@@ -1075,10 +1022,16 @@ export class Emulator {
     this.updateAllowedUpdates(p);
     const same = this.webhook?.url === url && (this.webhook.secretToken ?? "") === secretToken;
     this.poll?.finish(new ApiError(409, "Conflict: terminated by setWebhook request"));
+    const limit = maxConnections === undefined ? undefined : clamp(maxConnections, 1, 100);
     this.replaceWebhook({
       url,
       ...(secretToken !== "" && { secretToken }),
-      ...(maxConnections !== undefined && { maxConnections: clamp(maxConnections, 1, 100) }),
+      ...(limit !== undefined && { maxConnections: limit }),
+      target: {
+        url,
+        ...(secretToken !== "" && { secretToken }),
+        connectionLimit: limit ?? this.options.webhook?.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+      },
       active: 0,
     });
     if (!same) this.webhookError = undefined;
@@ -1117,19 +1070,13 @@ export class Emulator {
   private replaceWebhook(next: Webhook | undefined): void {
     const old = this.webhook;
     this.webhook = next;
-    if (old !== undefined) this.releaseAgent(old);
+    if (old !== undefined) this.releaseWebhook(old);
   }
 
-  private connectionLimit(hook: Webhook): number {
-    return hook.maxConnections ?? this.options.webhook?.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-  }
-
-  /** Closes the connections of a webhook that is no longer set and has nothing in flight. */
-  private releaseAgent(hook: Webhook): void {
-    if (hook === this.webhook || hook.active > 0 || hook.agent === undefined) return;
-    hook.agent.destroy();
-    this.webhookAgents.delete(hook.agent);
-    delete hook.agent;
+  /** Lets the connections of a webhook close once it is no longer set and has nothing in flight. */
+  private releaseWebhook(hook: Webhook): void {
+    if (hook === this.webhook || hook.active > 0) return;
+    this.transport.release(hook.target);
   }
 
   /**
@@ -1141,7 +1088,7 @@ export class Emulator {
   private pumpWebhook(): void {
     const hook = this.webhook;
     if (this.closed || hook === undefined) return;
-    const limit = this.connectionLimit(hook);
+    const limit = hook.target.connectionLimit;
     const passed = new Set<string>();
     for (const update of this.queue) {
       if (this.delivering.size >= limit) break;
@@ -1193,81 +1140,20 @@ export class Emulator {
       this.delivering.delete(update.update_id);
       if (key !== undefined) this.busyKeys.delete(key);
       hook.active--;
-      this.releaseAgent(hook);
+      this.releaseWebhook(hook);
       this.pumpWebhook();
     }
   }
 
   private async postUpdate(hook: Webhook, update: Update): Promise<DeliveryResult> {
     const body = JSON.stringify(update);
-    const target = new URL(hook.url);
-    let result = await this.sendUpdate(hook, target, body);
+    let result = await this.transport.post(hook.target, body);
     // The webhook server closed an idle connection as it was being reused: send on another one.
     for (let i = 0; i < 3 && result.staleSocket === true && !this.closed; i++) {
-      result = await this.sendUpdate(hook, target, body);
+      result = await this.transport.post(hook.target, body);
     }
     const { staleSocket: _stale, ...rest } = result;
     return rest;
-  }
-
-  private sendUpdate(hook: Webhook, target: URL, body: string): Promise<DeliveryResult> {
-    const https = target.protocol === "https:";
-    const send = https ? httpsRequest : httpRequest;
-    if (hook.agent === undefined) {
-      const options = { keepAlive: true, maxSockets: this.connectionLimit(hook) };
-      hook.agent = https ? new HttpsAgent(options) : new HttpAgent(options);
-      this.webhookAgents.add(hook.agent);
-    }
-    return new Promise((resolve) => {
-      let settled = false;
-      let responded = false;
-      const req = send(
-        target,
-        {
-          method: "POST",
-          agent: hook.agent,
-          timeout: this.options.webhook?.timeoutMs ?? 10_000,
-          headers: {
-            "content-type": "application/json",
-            "content-length": Buffer.byteLength(body),
-            ...(hook.secretToken !== undefined && { "x-telegram-bot-api-secret-token": hook.secretToken }),
-          },
-        },
-        (res) => {
-          responded = true;
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("error", (e) => done({ ok: false, error: e.message }));
-          res.on("end", () => {
-            const status = res.statusCode ?? 0;
-            const ok = status >= 200 && status <= 299;
-            done({
-              ok,
-              status,
-              body: Buffer.concat(chunks).toString("utf8"),
-              ...(!ok && { error: `Wrong response from the webhook: ${status} ${res.statusMessage ?? ""}`.trimEnd() }),
-            });
-          });
-          res.on("close", () => done({ ok: false, error: "Connection closed" }));
-        },
-      );
-      const done = (result: DeliveryResult): void => {
-        if (settled) return;
-        settled = true;
-        this.webhookRequests.delete(req);
-        resolve(result);
-      };
-      this.webhookRequests.add(req);
-      req.on("timeout", () => req.destroy(new Error("Read timeout expired")));
-      req.on("error", (e: NodeJS.ErrnoException) => {
-        const stale = req.reusedSocket && e.code === "ECONNRESET" && !responded;
-        done({ ok: false, error: e.code === "ECONNREFUSED" ? "Connection refused" : e.message, ...(stale && { staleSocket: true }) });
-      });
-      req.on("close", () => {
-        if (!responded) done({ ok: false, error: "Connection closed" });
-      });
-      req.end(body);
-    });
   }
 
   /** grammY can answer a webhook with a method call in the response body; Telegram runs it. */
@@ -1814,89 +1700,12 @@ export class Emulator {
   }
 }
 
-/** Rejects sends beyond configured rates with a retry_after that is accurate to the window. */
-class FloodLimiter {
-  private readonly perChat = new Map<number, number[]>();
-  private readonly perGroup = new Map<number, number[]>();
-  private readonly global: number[] = [];
-
-  constructor(private readonly limits: FloodLimits) {}
-
-  /** Seconds to wait when the send would exceed a limit; otherwise counts it. */
-  check(chatId: number, isGroup: boolean, now: number): number | undefined {
-    const windows: [number[], number, number][] = [];
-    const series = (map: Map<number, number[]>): number[] => {
-      let list = map.get(chatId);
-      if (list === undefined) map.set(chatId, (list = []));
-      return list;
-    };
-    if (this.limits.perChatPerSecond !== undefined) windows.push([series(this.perChat), this.limits.perChatPerSecond, 1000]);
-    if (isGroup && this.limits.perGroupPerMinute !== undefined) {
-      windows.push([series(this.perGroup), this.limits.perGroupPerMinute, 60_000]);
-    }
-    if (this.limits.globalPerSecond !== undefined) windows.push([this.global, this.limits.globalPerSecond, 1000]);
-    let waitMs = 0;
-    for (const [stamps, limit, windowMs] of windows) {
-      while (stamps.length > 0 && (stamps[0] as number) <= now - windowMs) stamps.shift();
-      if (stamps.length >= limit) {
-        const oldest = stamps[stamps.length - limit] as number;
-        waitMs = Math.max(waitMs, oldest + windowMs - now);
-      }
-    }
-    if (waitMs > 0) return Math.max(1, Math.ceil(waitMs / 1000));
-    for (const [stamps] of windows) stamps.push(now);
-    return undefined;
-  }
-}
-
-function chatMember(user: User, status: ChatMemberStatus): ChatMember {
-  switch (status) {
-    case "creator":
-      return { status, user, is_anonymous: false } as ChatMember;
-    case "administrator":
-      return {
-        status,
-        user,
-        can_be_edited: false,
-        is_anonymous: false,
-        can_manage_chat: true,
-        can_delete_messages: true,
-        can_manage_video_chats: true,
-        can_restrict_members: true,
-        can_promote_members: false,
-        can_change_info: true,
-        can_invite_users: true,
-        can_post_stories: false,
-        can_edit_stories: false,
-        can_delete_stories: false,
-        can_pin_messages: true,
-        can_manage_topics: false,
-      } as ChatMember;
-    case "restricted":
-      return {
-        status,
-        user,
-        is_member: true,
-        until_date: 0,
-        can_send_messages: false,
-        can_send_audios: false,
-        can_send_documents: false,
-        can_send_photos: false,
-        can_send_videos: false,
-        can_send_video_notes: false,
-        can_send_voice_notes: false,
-        can_send_polls: false,
-        can_send_other_messages: false,
-        can_add_web_page_previews: false,
-        can_change_info: false,
-        can_invite_users: false,
-        can_pin_messages: false,
-        can_manage_topics: false,
-      } as ChatMember;
-    case "kicked":
-      return { status, user, until_date: 0 } as ChatMember;
-    default:
-      return { status, user } as ChatMember;
+/** Throws unless the keyboard has a button with this callback data. */
+function requireButton(markup: InlineKeyboardMarkup | undefined, callbackData: string, where: string): void {
+  const buttons = markup?.inline_keyboard.flat() ?? [];
+  const data = buttons.flatMap((b) => ("callback_data" in b && typeof b.callback_data === "string" ? [b.callback_data] : []));
+  if (!data.includes(callbackData)) {
+    throw new Error(`${where} has no button with callback_data ${JSON.stringify(callbackData)} (buttons: ${JSON.stringify(data)})`);
   }
 }
 

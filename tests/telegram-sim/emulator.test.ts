@@ -3,8 +3,8 @@ import type { AddressInfo, Socket } from "node:net";
 import { Bot, GrammyError, HttpError, InlineKeyboard, webhookCallback } from "grammy";
 import type { Chat, Update, User } from "grammy/types";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { detectEntities, parseHtml } from "./emulator-html.js";
-import { startEmulator, type Emulator } from "./emulator.js";
+import { detectEntities, parseHtml } from "../../src/telegram-sim/html.js";
+import { startEmulator, type Emulator } from "../../testkit/emulator.js";
 
 const alice: User = { id: 1001, is_bot: false, first_name: "Alice", username: "alice", language_code: "vi" };
 const bob: User = { id: 1002, is_bot: false, first_name: "Bob" };

@@ -6,8 +6,8 @@
  * upper-case ones (BUTTON_DATA_INVALID, …) are Telegram's own server errors passed through.
  */
 import type { BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity } from "grammy/types";
-import { HtmlParseError, checkedLink, parseHtml, utf8Length, type ValidationMode } from "./emulator-html.js";
-import { badRequest, isObject } from "./emulator-http.js";
+import { HtmlParseError, checkedLink, parseHtml, utf8Length, type ValidationMode } from "./html.js";
+import { badRequest, isObject } from "./payload.js";
 
 export const MAX_TEXT_LENGTH = 4096;
 export const MAX_CALLBACK_DATA_BYTES = 64;

@@ -9,7 +9,7 @@ import { copyFileSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSy
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT, builtCli } from "../build.js";
+import { REPO_ROOT, builtCli } from "./build.js";
 import type { Emulator, RecordedCall } from "./emulator.js";
 
 /** Valid-looking (BOT_TOKEN's format) and long enough for the logger's scrubToken to match it. */

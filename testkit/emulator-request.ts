@@ -1,14 +1,8 @@
 /**
- * Request plumbing of the Bot API emulator: body parsing and typed access to parameters.
- *
- * The real Bot API server flattens every request (JSON, urlencoded, multipart, query string) to
- * string arguments and decodes nested JSON fields itself, so a field may arrive either as a JSON
- * value or as a JSON-encoded string. The accessors here accept both.
+ * Request plumbing of the HTTP Bot API emulator: reads a request's body into call arguments.
  */
 import type { IncomingMessage } from "node:http";
-import type { ResponseParameters } from "grammy/types";
-
-export type Payload = Record<string, unknown>;
+import { ApiError, badRequest, isObject, type Payload } from "../src/telegram-sim/payload.js";
 
 /** A file part of a multipart request; the emulator only records it. */
 export interface UploadedFile {
@@ -16,37 +10,6 @@ export interface UploadedFile {
   contentType: string;
   size: number;
 }
-
-/** The error body of a failed Bot API call. */
-export interface ApiErrorBody {
-  error_code: number;
-  description: string;
-  parameters?: ResponseParameters;
-}
-
-/** Thrown by method handlers; becomes `{ok:false, error_code, description, parameters}`. */
-export class ApiError extends Error {
-  constructor(
-    readonly errorCode: number,
-    readonly description: string,
-    readonly parameters?: ResponseParameters,
-  ) {
-    super(description);
-  }
-
-  toBody(): ApiErrorBody {
-    return {
-      error_code: this.errorCode,
-      description: this.description,
-      ...(this.parameters !== undefined && { parameters: this.parameters }),
-    };
-  }
-}
-
-export const badRequest = (detail: string, parameters?: ResponseParameters): ApiError =>
-  new ApiError(400, `Bad Request: ${detail}`, parameters);
-
-export const forbidden = (detail: string): ApiError => new ApiError(403, `Forbidden: ${detail}`);
 
 const MAX_BODY_BYTES = 60 * 1024 * 1024;
 
@@ -125,42 +88,4 @@ function parseMultipart(body: Buffer, boundary: string): Payload {
     start = next;
   }
   return result;
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** A string argument the way the Bot API server sees it: scalars stringified, objects as JSON. */
-export function optString(p: Payload, name: string): string | undefined {
-  const value = p[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return JSON.stringify(value);
-}
-
-/** An integer argument; `undefined` when absent or not an integer. */
-export function optInt(p: Payload, name: string): number | undefined {
-  const value = p[name];
-  if (typeof value === "number") return Number.isInteger(value) ? value : undefined;
-  if (typeof value === "string" && /^\s*-?\d+\s*$/.test(value)) return Number(value);
-  return undefined;
-}
-
-export function optBool(p: Payload, name: string): boolean {
-  const value = p[name];
-  return value === true || value === "true" || value === "True" || value === "1" || value === 1;
-}
-
-/** A JSON argument, decoded if it came as a string; `undefined` when absent or empty. */
-export function optJson(p: Payload, name: string, onInvalid: () => ApiError): unknown {
-  const value = p[name];
-  if (value === undefined || value === null || value === "") return undefined;
-  if (typeof value !== "string") return value;
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    throw onInvalid();
-  }
 }
