@@ -36,10 +36,9 @@ export interface BroadcasterOptions {
 const MAX_BACKOFF_MS = 5 * 60_000;
 /**
  * Capacity of the global token bucket, in sends. With exactly one, every late timer (a busy event
- * loop: answers being computed) lost its lateness for good and broadcasts ran below ALERT_RATE
- * (89 % at 25/s with the loop half busy, 97 % idle). Half a token more lets the next send make up
- * a lateness of up to half an interval, still without bursts: at most rate × T + 1.5 sends in any
- * T seconds.
+ * loop: answers being computed) loses its lateness for good and broadcasts run below ALERT_RATE.
+ * Half a token more lets the next send make up a lateness of up to half an interval, still without
+ * bursts: at most rate × T + 1.5 sends in any T seconds.
  */
 const BUCKET_CAPACITY = 1.5;
 /** However busy the bot is answering, alerts keep this share of ALERT_RATE. */

@@ -4,7 +4,7 @@ import type { KnowledgeIndex } from "../knowledge/search-index.js";
 import type { Logger } from "../logger.js";
 import type { Storage } from "../storage/repositories.js";
 import type { Translate } from "./i18n.js";
-import type { RecentAnswers } from "./recent-answers.js";
+import type { RecentQuestions } from "./recent-questions.js";
 
 export interface BotDeps {
   /** The live knowledge base; articles may be added while the bot runs. */
@@ -23,7 +23,7 @@ export interface BotContextExtras {
   /** A logger bound to this update's id. */
   readonly log: Logger;
   /** Questions recently answered, so "next match" buttons can find the following hit. */
-  readonly recent: RecentAnswers;
+  readonly recent: RecentQuestions;
   /** Messages in the user's language (Vietnamese unless their Telegram language is English). */
   readonly t: Translate;
 }

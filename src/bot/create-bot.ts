@@ -15,7 +15,7 @@ import { inlineFeature } from "./features/inline.js";
 import { subscriptionsFeature } from "./features/subscriptions.js";
 import { unhandledFeature } from "./features/unhandled.js";
 import { type Translate, Translations, localeOf } from "./i18n.js";
-import { RecentAnswers } from "./recent-answers.js";
+import { RecentQuestions } from "./recent-questions.js";
 import { send } from "./reply.js";
 
 export interface CreateBotOptions {
@@ -33,7 +33,7 @@ export const DEFAULT_RATE_LIMIT = { timeFrameMs: 3000, limit: 5 };
 
 export function createBot(token: string, deps: BotDeps, options: CreateBotOptions = {}) {
   const client: BotConfig<BotContext>["client"] = options.apiRoot ? { apiRoot: options.apiRoot } : {};
-  const recent = new RecentAnswers();
+  const recent = new RecentQuestions();
   const i18n = new Translations();
   const bot = new Bot<BotContext>(token, {
     client,
@@ -84,7 +84,7 @@ export function createBot(token: string, deps: BotDeps, options: CreateBotOption
  */
 function contextClass(
   deps: BotDeps,
-  recent: RecentAnswers,
+  recent: RecentQuestions,
   translations: Translations,
 ): new (...args: ConstructorParameters<typeof Context>) => BotContext {
   return class BotContextWithDeps extends Context implements BotContextExtras {

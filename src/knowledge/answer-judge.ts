@@ -48,11 +48,9 @@ export interface JudgeOptions {
 }
 
 /**
- * Chosen with `npm run eval` on the development sets (README "Answer quality"): among the
- * settings that keep confident wrong answers under 5 % and confident answers to out-of-scope
- * questions near 10 %, the one answering the most questions confidently and right. A margin
- * over the runner-up passage and the rarest concept's presence were measured too and added
- * nothing once these hold.
+ * Chosen with `npm run eval` on the development sets: among the settings that keep confident
+ * wrong answers and confident answers to out-of-scope questions low, the one answering the most
+ * questions confidently and right (docs/answer-quality.md).
  */
 export const DEFAULT_JUDGE_OPTIONS: JudgeOptions = {
   confidentCoverage: 0.7,

@@ -67,10 +67,10 @@ export interface Evidence {
 }
 
 /** What the index keeps per passage: its folded syllables, space-padded for phrase lookups. */
-type Entry = JudgedPassage & { readonly context: Context };
+type Entry = JudgedPassage & { readonly context: PassageContext };
 
 /** The words around a passage: its interview question, speaker, the article title and place. */
-interface Context {
+interface PassageContext {
   readonly folded: string;
   readonly canonical: string;
 }
@@ -93,7 +93,7 @@ export interface SavedIndex {
   /** Folded passage texts, in passageIds order. */
   readonly folded: readonly string[];
   /** Context texts by key, folded and canonical. */
-  readonly contexts: Readonly<Record<string, Context>>;
+  readonly contexts: Readonly<Record<string, PassageContext>>;
   readonly text: TermIndexData;
   readonly context: TermIndexData;
 }
@@ -120,7 +120,7 @@ const contextKey = (article: Article, passage: Passage): string => `${article.id
 export class KnowledgeIndex {
   private readonly entries = new Map<string, Entry>();
   private readonly articleById = new Map<string, Article>();
-  private readonly contexts = new Map<string, Context>();
+  private readonly contexts = new Map<string, PassageContext>();
   private base: Segment;
   /** Articles added since the base was built, in their own small segment. */
   private recent: Article[] = [];

@@ -140,7 +140,7 @@ export interface OutboxCounts {
 export class Outbox {
   constructor(private readonly db: Db) {}
 
-  /** Pending alerts whose time has come, oldest first, skipping chats in `busyChats`. */
+  /** Pending alerts whose time has come, oldest first (the broadcaster skips chats it is still sending to). */
   due(limit: number, now = Date.now()): OutboxItem[] {
     const rows = this.db
       .prepare(

@@ -7,7 +7,7 @@ import { randomFillSync } from "node:crypto";
 
 const KEY_BYTES = 6;
 
-export class RecentAnswers {
+export class RecentQuestions {
   private readonly queries = new Map<string, string>();
   /** Random bytes drawn in bulk: one system call per thousand keys, not one per key. */
   private readonly pool = Buffer.alloc(KEY_BYTES * 1024);
