@@ -27,7 +27,7 @@ function print(file: string, report: EvalReport, options: { failures: boolean; a
 }
 
 const USAGE = `usage: npm run eval -- <questions.jsonl> [more.jsonl …] [--failures] [--articles]
-Answer quality of the articles in KNOWLEDGE_DIR on question files (README "Answer quality"):
+Answer quality of the articles in KNOWLEDGE_DIR on question files (docs/answer-quality.md):
 per category, confident right, right first, confident wrong, declined.
   --failures   list every question not answered confidently and right
   --articles   also per article`;

@@ -11,7 +11,7 @@ import { foldedSyllables } from "./vietnamese.js";
 
 /**
  * How answers are judged. Each default was chosen with `npm run eval` over the development sets
- * (README "Answer quality"); the figures it prints per tier are what moved them.
+ * (docs/answer-quality.md); the figures it prints per tier are what moved them.
  */
 export interface JudgeOptions {
   /**

@@ -23,7 +23,7 @@ const archive = KnowledgeIndex.build([
   ...articlesIn(new URL("corpus/shared/articles/", EVAL)),
 ]);
 
-// Floors a little under what `npm run eval` measures (README "Answer quality"): a change that
+// Floors a little under what `npm run eval` measures (docs/answer-quality.md): a change that
 // loses ground fails here; the README keeps the figures.
 describe("answer quality among 26 articles", () => {
   it("the first article's sets: the right passage first, and confident, almost always", () => {
