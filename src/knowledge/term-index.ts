@@ -1,8 +1,12 @@
 /**
  * A compact, immutable inverted index over folded syllables and syllable pairs, with BM25 top-k
- * retrieval. Built for a newspaper's year (~100k passages) within a small heap: postings are
- * typed arrays (8 bytes each) in one block per term, terms are 32-bit hashes in an open-addressing
+ * retrieval. Built for a newspaper's decade (~1M passages) within a small heap: postings are
+ * typed arrays (6 bytes each) in one block per term, terms are 32-bit hashes in an open-addressing
  * table, so no per-term or per-posting JavaScript objects exist.
+ *
+ * A long postings list (a common syllable: "của", "và") starts with its highest-impact postings
+ * (the documents where the term weighs most, by BM25's term-frequency part), so a question made
+ * only of common syllables reads a fixed number of postings, not a share of the whole archive.
  *
  * A hash collision only merges two terms' postings; every candidate is re-read by the concept
  * check (search-index.ts), so a collision can cost a little speed, never a wrong answer.
@@ -33,7 +37,11 @@ export interface TermIndexData {
   readonly slotTerms: Uint32Array;
   /** Postings of term t are positions offsets[t] … offsets[t + 1] - 1 of docs and tfs. */
   readonly offsets: Uint32Array;
-  /** Document numbers, ascending within each term. */
+  /**
+   * Document numbers. Ascending within each term, except in lists longer than IMPACT_LIST_MIN:
+   * there the IMPACT_PREFIX highest-impact postings come first (ascending among themselves),
+   * then the others (ascending).
+   */
   readonly docs: Uint32Array;
   /** Term frequency in the document (capped at 65,535). */
   readonly tfs: Uint16Array;
@@ -56,6 +64,10 @@ export interface SearchOptions {
 
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;
+/** Lists longer than this are impact-ordered in front and only their front is read to nominate candidates. */
+export const IMPACT_LIST_MIN = 4096;
+/** The front of a long list: its highest-impact postings. */
+export const IMPACT_PREFIX = 1024;
 
 export class TermIndex {
   readonly documentCount: number;
@@ -66,9 +78,7 @@ export class TermIndex {
 
   private constructor(readonly data: TermIndexData) {
     this.documentCount = data.lengths.length;
-    let total = 0;
-    for (const length of data.lengths) total += length;
-    this.averageLength = this.documentCount ? total / this.documentCount : 1;
+    this.averageLength = averageOf(data.lengths);
     this.mask = data.slotHashes.length - 1;
   }
 
@@ -131,6 +141,11 @@ export class TermIndex {
       postingDocs[at] = docs[i]!;
       postingTfs[at] = tfs[i]!;
     }
+    // Pass 4: the highest-impact postings of each long list to its front.
+    const averageLength = averageOf(lengths);
+    for (let t = 0; t < termCount; t += 1) {
+      if (offsets[t + 1]! - offsets[t]! > IMPACT_LIST_MIN) impactOrder(postingDocs, postingTfs, offsets[t]!, offsets[t + 1]!, lengths, averageLength);
+    }
     return new TermIndex({ slotHashes, slotTerms, offsets, docs: postingDocs, tfs: postingTfs, lengths });
   }
 
@@ -159,9 +174,10 @@ export class TermIndex {
    * The best documents for a set of terms (OR), by BM25, at most `limit`, best first.
    *
    * Pruned for speed: terms are taken rarest first and the rarest ones, up to `seedPostings`
-   * postings in all, nominate the candidates; the commoner terms ("có", "của" …) only add to the
-   * scores of the best `shortlist` candidates (found by binary search), never nominate new ones.
-   * A passage that shares nothing but common syllables with a question would not answer it.
+   * postings in all, nominate the candidates (of a long list, only its high-impact front); the
+   * commoner terms ("có", "của" …) and the unread rest of long lists only add to the scores of the
+   * best `shortlist` candidates (found by binary search), never nominate new ones. A passage that
+   * shares nothing but common syllables with a question would not answer it.
    */
   search(terms: readonly string[], options: SearchOptions): { doc: number; score: number }[] {
     const n = options.idfDocuments ?? this.documentCount;
@@ -178,23 +194,27 @@ export class TermIndex {
     const scores = (this.accumulator ??= new Float64Array(this.documentCount));
     const touched: number[] = [];
     const { docs, tfs } = this.data;
-    let next = 0;
+    // Postings not read while seeding, each [from, to, idf]: scored for the shortlist only.
+    const unread: [number, number, number][] = [];
     let seeded = 0;
-    for (; next < found.length; next += 1) {
-      const { range, df, idf } = found[next]!;
-      if (touched.length > 0 && seeded + df > (options.seedPostings ?? 3000)) break;
-      for (let i = range[0]; i < range[1]; i += 1) {
+    for (const { range, df, idf } of found) {
+      const front = df > IMPACT_LIST_MIN ? IMPACT_PREFIX : df;
+      if (touched.length > 0 && seeded + front > (options.seedPostings ?? 3000)) {
+        unread.push([range[0], range[1], idf]);
+        continue;
+      }
+      for (let i = range[0]; i < range[0] + front; i += 1) {
         const doc = docs[i]!;
         if (scores[doc] === 0) touched.push(doc);
         scores[doc]! += idf * this.tfWeight(tfs[i]!, doc);
       }
-      seeded += df;
+      if (front < df) unread.push([range[0] + front, range[1], idf]);
+      seeded += front;
     }
     const shortlist = best(touched, scores, options.shortlist ?? 200);
-    for (; next < found.length; next += 1) {
-      const { range, idf } = found[next]!;
+    for (const [from, to, idf] of unread) {
       for (const doc of shortlist) {
-        const at = binarySearch(docs, range[0], range[1], doc);
+        const at = binarySearch(docs, from, to, doc);
         if (at >= 0) scores[doc]! += idf * this.tfWeight(tfs[at]!, doc);
       }
     }
@@ -204,8 +224,54 @@ export class TermIndex {
   }
 
   private tfWeight(tf: number, doc: number): number {
-    const norm = 1 - BM25_B + (BM25_B * this.data.lengths[doc]!) / this.averageLength;
-    return (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * norm);
+    return tfWeight(tf, this.data.lengths[doc]!, this.averageLength);
+  }
+}
+
+/** BM25's term-frequency part: how much a term weighs in one document. */
+function tfWeight(tf: number, length: number, averageLength: number): number {
+  const norm = 1 - BM25_B + (BM25_B * length) / averageLength;
+  return (tf * (BM25_K1 + 1)) / (tf + BM25_K1 * norm);
+}
+
+function averageOf(lengths: Uint16Array): number {
+  let total = 0;
+  for (const length of lengths) total += length;
+  return lengths.length ? total / lengths.length : 1;
+}
+
+/**
+ * Reorders one term's postings [from, to) (ascending by document) so that the IMPACT_PREFIX with
+ * the highest weight come first, ascending among themselves, then the rest, ascending.
+ */
+function impactOrder(docs: Uint32Array, tfs: Uint16Array, from: number, to: number, lengths: Uint16Array, averageLength: number): void {
+  const count = to - from;
+  const weights = new Float64Array(count);
+  for (let i = 0; i < count; i += 1) weights[i] = tfWeight(tfs[from + i]!, lengths[docs[from + i]!]!, averageLength);
+  const threshold = kthLargest(weights.slice(), IMPACT_PREFIX);
+  // Above the threshold, then ties at it in document order, until the front is full.
+  const inFront = new Uint8Array(count);
+  let taken = 0;
+  for (let i = 0; i < count; i += 1) {
+    if (weights[i]! > threshold) {
+      inFront[i] = 1;
+      taken += 1;
+    }
+  }
+  for (let i = 0; i < count && taken < IMPACT_PREFIX; i += 1) {
+    if (weights[i] === threshold) {
+      inFront[i] = 1;
+      taken += 1;
+    }
+  }
+  const listDocs = docs.slice(from, to);
+  const listTfs = tfs.slice(from, to);
+  let front = from;
+  let back = from + IMPACT_PREFIX;
+  for (let i = 0; i < count; i += 1) {
+    const at = inFront[i] ? front++ : back++;
+    docs[at] = listDocs[i]!;
+    tfs[at] = listTfs[i]!;
   }
 }
 
@@ -233,10 +299,12 @@ function best(docs: readonly number[], scores: Float64Array, k: number): number[
   const order = (a: number, b: number) => scores[b]! - scores[a]! || a - b;
   if (docs.length <= k) return [...docs].sort(order);
   // The k-th highest score by selection (linear), then only the docs at or above it are sorted.
-  const values = Float64Array.from(docs, (doc) => scores[doc]!);
+  const values = new Float64Array(docs.length);
+  for (let i = 0; i < docs.length; i += 1) values[i] = scores[docs[i]!]!;
   const threshold = kthLargest(values, k);
-  const above = docs.filter((doc) => scores[doc]! > threshold);
-  for (const doc of docs) if (above.length < k && scores[doc] === threshold) above.push(doc);
+  const above: number[] = [];
+  for (const doc of docs) if (scores[doc]! > threshold) above.push(doc);
+  for (let i = 0; i < docs.length && above.length < k; i += 1) if (scores[docs[i]!] === threshold) above.push(docs[i]!);
   return above.sort(order).slice(0, k);
 }
 

@@ -34,6 +34,21 @@ for (const vowel of VOWELS) {
  */
 export function canonicalSyllable(syllable: string): string {
   if (/^[\x00-\x7f]*$/.test(syllable)) return syllable;
+  let canonical = CANONICAL_SYLLABLE.get(syllable);
+  if (canonical === undefined) {
+    canonical = placeTone(syllable);
+    // The language has a few thousand syllables; anything past the bound is noise, so start over.
+    if (CANONICAL_SYLLABLE.size >= CANONICAL_SYLLABLE_LIMIT) CANONICAL_SYLLABLE.clear();
+    CANONICAL_SYLLABLE.set(syllable, canonical);
+  }
+  return canonical;
+}
+
+/** Syllables already re-placed: passages are re-read for every question typed with tone marks. */
+const CANONICAL_SYLLABLE = new Map<string, string>();
+const CANONICAL_SYLLABLE_LIMIT = 50_000;
+
+function placeTone(syllable: string): string {
   const letters = Array.from(syllable);
   let tone = -1;
   letters.forEach((letter, i) => {
