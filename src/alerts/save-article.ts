@@ -9,10 +9,10 @@
  * second file with the same id would be refused by the watcher as a duplicate).
  */
 import { randomBytes } from "node:crypto";
-import { readdir, rename, unlink, writeFile } from "node:fs/promises";
+import { rename, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Article } from "../knowledge/article.js";
-import { ARTICLE_EXTENSION, readArticleFile } from "../knowledge/load-knowledge.js";
+import { articleFileNames, readArticleFiles } from "../knowledge/load-knowledge.js";
 import { ArticleError, parseArticle } from "../knowledge/parse-article.js";
 import { articleFileName } from "./extract-article.js";
 
@@ -72,22 +72,14 @@ interface ExistingFile {
 
 /** The article files of the folder, parsed when they can be (a bad file still takes its name). */
 async function existingArticles(dir: string): Promise<ExistingFile[]> {
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => n.endsWith(ARTICLE_EXTENSION) && !n.startsWith("."));
-  } catch (error) {
-    throw new Error(`knowledge: cannot read the folder ${dir} (${(error as Error).message}); set KNOWLEDGE_DIR to the articles folder`);
-  }
-  return Promise.all(
-    names.sort().map(async (name): Promise<ExistingFile> => {
-      const bytes = await readArticleFile(path.join(dir, name), name).catch(() => undefined);
-      if (!bytes) return { name };
-      try {
-        return { name, bytes, article: parseArticle(bytes, name) };
-      } catch (error) {
-        if (error instanceof ArticleError) return { name, bytes };
-        throw error;
-      }
-    }),
-  );
+  const read = await readArticleFiles(dir, await articleFileNames(dir));
+  return read.map((file): ExistingFile => {
+    if (file instanceof ArticleError) return { name: file.file };
+    try {
+      return { ...file, article: parseArticle(file.bytes, file.name) };
+    } catch (error) {
+      if (error instanceof ArticleError) return file;
+      throw error;
+    }
+  });
 }

@@ -28,8 +28,23 @@ export async function articleFileNames(dir: string): Promise<string[]> {
 }
 
 export async function loadKnowledgeDir(dir: string): Promise<LoadedKnowledge> {
-  const names = await articleFileNames(dir);
-  const read: ({ name: string; bytes: Uint8Array } | ArticleError)[] = new Array(names.length);
+  const read = await readArticleFiles(dir, await articleFileNames(dir));
+  const loaded = parseArticles(read.filter((r): r is ArticleFile => !(r instanceof ArticleError)));
+  return { articles: loaded.articles, errors: [...read.filter((r): r is ArticleError => r instanceof ArticleError), ...loaded.errors] };
+}
+
+export interface ArticleFile {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+/**
+ * The bytes of the named files of the folder, in the same order, READ_CONCURRENCY at a time (a
+ * folder of 100,000 files must not open 100,000 descriptors); a file that cannot be read is its
+ * ArticleError.
+ */
+export async function readArticleFiles(dir: string, names: readonly string[]): Promise<(ArticleFile | ArticleError)[]> {
+  const read: (ArticleFile | ArticleError)[] = new Array(names.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < names.length) {
@@ -45,8 +60,7 @@ export async function loadKnowledgeDir(dir: string): Promise<LoadedKnowledge> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, names.length) }, worker));
-  const loaded = parseArticles(read.filter((r): r is { name: string; bytes: Uint8Array } => !(r instanceof ArticleError)));
-  return { articles: loaded.articles, errors: [...read.filter((r): r is ArticleError => r instanceof ArticleError), ...loaded.errors] };
+  return read;
 }
 
 /**
@@ -89,7 +103,7 @@ export async function readArticleFile(file: string, name: string): Promise<Uint8
 }
 
 /** Parses files in order; a later file with the id of an earlier one is refused. */
-export function parseArticles(files: readonly { name: string; bytes: Uint8Array }[]): LoadedKnowledge {
+export function parseArticles(files: readonly ArticleFile[]): LoadedKnowledge {
   const articles: Article[] = [];
   const errors: ArticleError[] = [];
   const byId = new Map<string, Article>();

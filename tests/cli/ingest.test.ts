@@ -9,10 +9,14 @@ import { REPO_ROOT, builtCli } from "../../testkit/build.js";
 
 const seed = readFileSync(path.join(REPO_ROOT, "knowledge/2024-11-23-soc-trang-dan-van-kheo.txt"));
 
-/** Runs the command asynchronously: the test's HTTP server must keep answering meanwhile. */
-function ingest(args: string[], knowledgeDir: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs the command asynchronously: the test's HTTP server must keep answering meanwhile.
+ * `descriptors` limits the files the process may hold open (bash's ulimit).
+ */
+function ingest(args: string[], knowledgeDir: string, descriptors?: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const command = [process.execPath, builtCli("ingest"), ...args];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [builtCli("ingest"), ...args], {
+    const child = spawn(descriptors ? "bash" : command[0]!, descriptors ? ["-c", `ulimit -n ${descriptors} && exec "$0" "$@"`, ...command] : command.slice(1), {
       cwd: REPO_ROOT,
       env: { ...process.env, KNOWLEDGE_DIR: knowledgeDir, LOG_LEVEL: "silent", BOT_TOKEN: "" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -65,6 +69,19 @@ describe("npm run ingest", () => {
     expect(again.stdout).toContain("Nothing changed");
     expect(again.stdout).not.toContain("announces it");
     expect(readdirSync(dir)).toEqual([name]);
+  });
+
+  it("a folder of more article files than the process may open at once: an article already there is found, not saved twice", async () => {
+    const dir = tempDir("hoibao-ingest-many-");
+    for (let i = 0; i < 3000; i += 1) writeFileSync(path.join(dir, `tin-${i}.txt`), `Thứ Hai, 02/12/2024\nTin số ${i}\n\nĐoạn tin số ${i}.\n\n(baosoctrang.org.vn)\n`);
+    writeFileSync(path.join(dir, "zz-da-co.txt"), seed);
+    const input = path.join(tempDir("hoibao-input-"), "bai-moi.txt");
+    writeFileSync(input, seed);
+    const run = await ingest([input], dir, 160);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`unchanged: ${path.join(dir, "zz-da-co.txt")}`);
+    expect(readdirSync(dir)).toHaveLength(3001);
   });
 
   it("a URL: fetched, only the article kept, saved with the page URL as source mark", async () => {
