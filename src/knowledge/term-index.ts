@@ -20,14 +20,51 @@ export function termsOf(folded: string): string[] {
   return terms;
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const SPACE = 32;
+
 /** FNV-1a over UTF-16 units; never 0 (0 marks an empty slot). */
 export function termHash(term: string): number {
-  let hash = 0x811c9dc5;
+  let hash = FNV_OFFSET;
   for (let i = 0; i < term.length; i += 1) {
     hash ^= term.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
+    hash = Math.imul(hash, FNV_PRIME);
   }
   return hash >>> 0 || 1;
+}
+
+/**
+ * The hashes of {@link termsOf}(text), written into `out` (at least twice the text's length),
+ * without making the terms: a pair's hash continues from its first word's state over " " and the
+ * second word. Returns how many terms and words the text has.
+ */
+export function hashTerms(folded: string, out: Uint32Array): { terms: number; words: number } {
+  let terms = 0;
+  let words = 0;
+  let previous = 0; // FNV state after the previous word (its hash before finishing)
+  let i = 0;
+  while (i < folded.length) {
+    if (folded.charCodeAt(i) === SPACE) {
+      i += 1;
+      continue;
+    }
+    const start = i;
+    let word = FNV_OFFSET;
+    while (i < folded.length && folded.charCodeAt(i) !== SPACE) {
+      word = Math.imul(word ^ folded.charCodeAt(i), FNV_PRIME);
+      i += 1;
+    }
+    out[terms++] = word >>> 0 || 1;
+    if (words > 0) {
+      let pair = Math.imul(previous ^ SPACE, FNV_PRIME);
+      for (let k = start; k < i; k += 1) pair = Math.imul(pair ^ folded.charCodeAt(k), FNV_PRIME);
+      out[terms++] = pair >>> 0 || 1;
+    }
+    previous = word;
+    words += 1;
+  }
+  return { terms, words };
 }
 
 /** The arrays of an index: what a cache file stores. */
@@ -88,32 +125,33 @@ export class TermIndex {
 
   /** Indexes documents given as folded texts; document numbers are their positions. */
   static build(foldedTexts: readonly string[]): TermIndex {
-    // Pass 1: (hash, doc, tf) triples, in document order.
+    // Pass 1: (hash, doc, tf) triples, in document order; terms are hashed straight from the
+    // text, never cut out as strings (at 1M passages those strings kept the collector busy).
     let hashes = new Uint32Array(1 << 16);
     let docs = new Uint32Array(1 << 16);
     let tfs = new Uint16Array(1 << 16);
     let size = 0;
     const lengths = new Uint16Array(foldedTexts.length);
-    const local = new Map<number, number>();
+    let scratch = new Uint32Array(1 << 10);
     foldedTexts.forEach((text, doc) => {
-      local.clear();
-      const terms = termsOf(text);
-      lengths[doc] = Math.min(65_535, (terms.length + 1) >> 1);
-      for (const term of terms) {
-        const hash = termHash(term);
-        local.set(hash, (local.get(hash) ?? 0) + 1);
-      }
-      if (size + local.size > hashes.length) {
-        const capacity = Math.max(hashes.length * 2, size + local.size);
+      if (text.length * 2 > scratch.length) scratch = new Uint32Array(text.length * 2);
+      const { terms, words } = hashTerms(text, scratch);
+      lengths[doc] = Math.min(65_535, words);
+      const sorted = scratch.subarray(0, terms).sort();
+      if (size + terms > hashes.length) {
+        const capacity = Math.max(hashes.length * 2, size + terms);
         hashes = grow(hashes, capacity);
         docs = grow(docs, capacity);
         tfs = grow(tfs, capacity);
       }
-      for (const [hash, tf] of local) {
-        hashes[size] = hash;
+      for (let i = 0; i < terms; ) {
+        let j = i + 1;
+        while (j < terms && sorted[j] === sorted[i]) j += 1;
+        hashes[size] = sorted[i]!;
         docs[size] = doc;
-        tfs[size] = Math.min(65_535, tf);
+        tfs[size] = Math.min(65_535, j - i);
         size += 1;
+        i = j;
       }
     });
 

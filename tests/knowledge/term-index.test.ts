@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { IMPACT_LIST_MIN, IMPACT_PREFIX, TermIndex, termsOf } from "../../src/knowledge/term-index.js";
+import { IMPACT_LIST_MIN, IMPACT_PREFIX, TermIndex, hashTerms, termHash, termsOf } from "../../src/knowledge/term-index.js";
 
 /** BM25 of one document for some terms, computed directly from the texts. */
 function bm25(texts: readonly string[], doc: number, terms: readonly string[]): number {
@@ -28,6 +28,15 @@ const texts = Array.from({ length: COMMON + 50 }, (_, i) => {
 const index = TermIndex.build(texts);
 
 describe("TermIndex", () => {
+  it("hashes a text's syllables and pairs as the search hashes each term", () => {
+    for (const text of [" kho khan  han che ", "a", "", "   ", " 31945 ha lua 中文 "]) {
+      const out = new Uint32Array(text.length * 2 + 2);
+      const { terms, words } = hashTerms(text, out);
+      expect([...out.subarray(0, terms)].sort()).toEqual(termsOf(text).map(termHash).sort());
+      expect(words).toBe(text.split(" ").filter(Boolean).length);
+    }
+  });
+
   it("a question of common syllables finds where they weigh most, not the first documents", () => {
     const found = index.search(["chung"], { limit: 5 });
     expect(found.map((f) => f.doc).every((doc) => doc >= COMMON)).toBe(true);
