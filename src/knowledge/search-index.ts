@@ -225,11 +225,14 @@ export class KnowledgeIndex {
   /** Records the article's passages and their contexts (folded once, kept for the concept check). */
   private register(article: Article, knownFolded?: ReadonlyMap<string, string>): void {
     this.articleById.set(article.id, article);
+    // Contexts are made anew for an article read now (its title may have changed), once per section.
+    const made = new Set<string>();
     for (const passage of article.passages) {
       const section = sectionOf(article, passage);
       const key = contextKey(article, passage);
       let context = this.contexts.get(key);
-      if (!context || !knownFolded) {
+      if (!context || (!knownFolded && !made.has(key))) {
+        made.add(key);
         const words = canonicalSyllables([section?.question, section?.answerer, article.place, article.title].filter(Boolean).join(" "));
         context = { canonical: padded(words), folded: padded(words.map(foldSyllable)) };
         this.contexts.set(key, context);
