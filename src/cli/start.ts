@@ -4,7 +4,7 @@
  * sees the real thing.
  */
 import { startAlerts } from "../alerts/alerts-service.js";
-import { registerCommands } from "../bot/commands.js";
+import { registerCommandMenus } from "../bot/command-menus.js";
 import type { BotDeps } from "../bot/context.js";
 import { TokenRejectedError, connectToTelegram } from "../bot/connect.js";
 import { createBot } from "../bot/create-bot.js";
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   }
   deps.alerts = { storage: alerts.storage, operators: config.alerts.adminUserIds };
   try {
-    await registerCommands(bot.api, i18n, config.alerts.adminUserIds);
+    await registerCommandMenus(bot.api, i18n, config.alerts.adminUserIds);
     if (config.bot.mode === "polling") {
       const health = config.bot.health && (await startPollingHealth(config.bot.health, { index, storage: alerts.storage, logger }));
       try {
