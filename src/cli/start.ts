@@ -16,7 +16,7 @@ import type { Logger } from "../logger.js";
 import { StorageError } from "../storage/database.js";
 import type { Storage } from "../storage/repositories.js";
 import { commandLine } from "./arguments.js";
-import { loadConfig, loggerFor, openKnowledge } from "./bootstrap.js";
+import { loadConfig, loggerFor, openKnowledge, openStorage } from "./bootstrap.js";
 
 const USAGE = `usage: npm start
 The bot. With BOT_TOKEN it meets Telegram by long polling or webhook (BOT_MODE), with new-article
@@ -34,21 +34,31 @@ async function main(): Promise<void> {
     await runLocalChat({ deps: { knowledge: index, logger } });
     return;
   }
-  // The alerts' storage is handed to the bot after getMe (the broadcaster needs the bot's username).
-  const deps: { -readonly [K in keyof BotDeps]: BotDeps[K] } = { knowledge: index, logger };
-  const { bot, i18n } = createBot(config.bot.token, deps, { apiRoot: config.bot.apiRoot });
+  let storage: Storage;
   try {
-    await connectToTelegram(bot, logger);
+    storage = openStorage(config, logger);
   } catch (error) {
-    if (!(error instanceof TokenRejectedError)) throw error;
+    if (!(error instanceof StorageError)) throw error;
     logger.fatal(error.message);
     process.exitCode = 1;
     return;
   }
-  let alerts: Awaited<ReturnType<typeof startAlerts>>;
   try {
-    alerts = await startAlerts({
+    // Subscription commands read and write the same storage the alerts are sent from.
+    const deps: BotDeps = { knowledge: index, logger, alerts: { storage, operators: config.alerts.adminUserIds } };
+    const { bot, i18n } = createBot(config.bot.token, deps, { apiRoot: config.bot.apiRoot });
+    try {
+      await connectToTelegram(bot, logger);
+    } catch (error) {
+      if (!(error instanceof TokenRejectedError)) throw error;
+      logger.fatal(error.message);
+      process.exitCode = 1;
+      return;
+    }
+    // After getMe: alerts link to the bot by its username.
+    const alerts = await startAlerts({
       config,
+      storage,
       token: config.bot.token,
       apiRoot: config.bot.apiRoot,
       botApi: bot.api,
@@ -56,26 +66,22 @@ async function main(): Promise<void> {
       knowledge: index,
       logger,
     });
-  } catch (error) {
-    if (!(error instanceof StorageError)) throw error;
-    logger.fatal(error.message);
-    process.exitCode = 1;
-    return;
-  }
-  deps.alerts = { storage: alerts.storage, operators: config.alerts.adminUserIds };
-  try {
-    await registerCommandMenus(bot.api, i18n, config.alerts.adminUserIds);
-    if (config.bot.mode === "polling") {
-      const health = config.bot.health && (await startPollingHealth(config.bot.health, { index, storage: alerts.storage, logger }));
-      try {
-        await runPolling(bot, { logger, onPoll: health?.onPoll });
-      } finally {
-        await health?.close();
+    try {
+      await registerCommandMenus(bot.api, i18n, config.alerts.adminUserIds);
+      if (config.bot.mode === "polling") {
+        const health = config.bot.health && (await startPollingHealth(config.bot.health, { index, storage, logger }));
+        try {
+          await runPolling(bot, { logger, onPoll: health?.onPoll });
+        } finally {
+          await health?.close();
+        }
       }
+      if (config.bot.mode === "webhook") await runWebhook(bot, { ...config.bot, logger, knowledge: index });
+    } finally {
+      await alerts.stop();
     }
-    if (config.bot.mode === "webhook") await runWebhook(bot, { ...config.bot, logger, knowledge: index });
   } finally {
-    await alerts.stop();
+    storage.db.close();
     logger.info("stopped");
   }
 }
