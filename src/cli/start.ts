@@ -2,19 +2,24 @@
  * npm start: the bot. With BOT_TOKEN it meets Telegram by long polling or webhook (BOT_MODE),
  * with new-article alerts; without one it starts the local chat in this terminal, so a newcomer
  * sees the real thing.
+ *
+ * The bot's whole lifecycle is here: storage opened, the bot built with all its dependencies,
+ * getMe, alerts started, then polling or the webhook until SIGINT/SIGTERM; then everything is
+ * stopped in order and the exit code chosen. Library code neither handles signals nor exits.
  */
-import { startAlerts } from "../alerts/alerts-service.js";
+import { startAlerts, type AlertsService } from "../alerts/alerts-service.js";
+import type { Config } from "../config.js";
 import { registerCommandMenus } from "../bot/command-menus.js";
-import type { BotDeps } from "../bot/context.js";
 import { TokenRejectedError, connectToTelegram } from "../bot/connect.js";
 import { createBot } from "../bot/create-bot.js";
+import { DeliveryError } from "../bot/delivery.js";
+import { type PollingHealthServer, startPollingHealthServer } from "../bot/health.js";
 import { runLocalChat } from "../bot/local-chat.js";
-import { startHealthServer } from "../bot/health.js";
-import { type PollingOptions, runPolling, runWebhook } from "../bot/server.js";
+import { runPolling } from "../bot/polling.js";
+import { runWebhook } from "../bot/webhook.js";
 import type { KnowledgeIndex } from "../knowledge/search-index.js";
 import type { Logger } from "../logger.js";
 import { StorageError } from "../storage/database.js";
-import type { Storage } from "../storage/repositories.js";
 import { commandLine } from "./arguments.js";
 import { loadConfig, loggerFor, openKnowledge, openStorage } from "./bootstrap.js";
 
@@ -29,34 +34,60 @@ async function main(): Promise<void> {
   const logger = loggerFor(config);
   const { index } = await openKnowledge(config, logger);
 
-  if (config.bot.mode === "local") {
+  const botConfig = config.bot;
+  if (botConfig.mode === "local") {
     logger.info("no BOT_TOKEN: starting the local chat (set BOT_TOKEN in .env to run on Telegram)");
     await runLocalChat({ deps: { knowledge: index, logger } });
     return;
   }
-  let storage: Storage;
+
+  const shutdown = new AbortController();
+  /** The first signal stops the bot gracefully; a second one, during that stop, exits at once. */
+  const onShutdown = (signal: NodeJS.Signals): void => {
+    if (shutdown.signal.aborted) {
+      logger.warn({ signal }, "second signal: exiting now");
+      process.exit(1);
+    }
+    logger.info({ signal }, "stopping: finishing the updates in flight (send the signal again to exit now)");
+    shutdown.abort();
+  };
+  process.on("SIGINT", onShutdown);
+  process.on("SIGTERM", onShutdown);
+
   try {
-    storage = openStorage(config, logger);
+    await runOnTelegram({ ...config, bot: botConfig }, index, logger, shutdown.signal);
   } catch (error) {
-    if (!(error instanceof StorageError)) throw error;
-    logger.fatal(error.message);
-    process.exitCode = 1;
-    return;
-  }
-  try {
-    // Subscription commands read and write the same storage the alerts are sent from.
-    const deps: BotDeps = { knowledge: index, logger, alerts: { storage, operators: config.alerts.adminUserIds } };
-    const { bot, i18n } = createBot(config.bot.token, deps, { apiRoot: config.bot.apiRoot });
-    try {
-      await connectToTelegram(bot, logger);
-    } catch (error) {
-      if (!(error instanceof TokenRejectedError)) throw error;
+    if (shutdown.signal.aborted) {
+      logger.info("stopped before the bot had started");
+    } else if (error instanceof DeliveryError) {
+      logger.fatal({ err: error.details }, error.message);
+      process.exitCode = 1;
+    } else if (error instanceof TokenRejectedError || error instanceof StorageError) {
       logger.fatal(error.message);
       process.exitCode = 1;
-      return;
+    } else {
+      throw error;
     }
-    // After getMe: alerts link to the bot by its username.
-    const alerts = await startAlerts({
+  } finally {
+    logger.info("stopped");
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
+  }
+}
+
+type TelegramConfig = Config & { readonly bot: Exclude<Config["bot"], { mode: "local" }> };
+
+/** Runs the bot on Telegram until `signal` aborts, then stops what it started, last started first. */
+async function runOnTelegram(config: TelegramConfig, index: KnowledgeIndex, logger: Logger, signal: AbortSignal): Promise<void> {
+  const storage = openStorage(config, logger);
+  let alerts: AlertsService | undefined;
+  let health: PollingHealthServer | undefined;
+  try {
+    // Subscription commands read and write the same storage the alerts are sent from.
+    const operators = config.alerts.adminUserIds;
+    const { bot, i18n } = createBot(config.bot.token, { knowledge: index, logger, alerts: { storage, operators } }, { apiRoot: config.bot.apiRoot });
+    // bot.init(), retried until Telegram answers: the alerts need the bot's username.
+    await connectToTelegram(bot, logger, { signal });
+    alerts = await startAlerts({
       config,
       storage,
       token: config.bot.token,
@@ -66,76 +97,19 @@ async function main(): Promise<void> {
       knowledge: index,
       logger,
     });
-    try {
-      await registerCommandMenus(bot.api, i18n, config.alerts.adminUserIds);
-      if (config.bot.mode === "polling") {
-        const health = config.bot.health && (await startPollingHealth(config.bot.health, { index, storage, logger }));
-        try {
-          await runPolling(bot, { logger, onPoll: health?.onPoll });
-        } finally {
-          await health?.close();
-        }
-      }
-      if (config.bot.mode === "webhook") await runWebhook(bot, { ...config.bot, logger, knowledge: index });
-    } finally {
-      await alerts.stop();
+    await registerCommandMenus(bot.api, i18n, operators);
+    if (config.bot.mode === "polling") {
+      if (config.bot.health) health = await startPollingHealthServer(config.bot.health, { knowledge: index, storage, logger });
+      await runPolling(bot, { logger, ...(health && { onPoll: health.onPoll }) }, signal);
+    } else {
+      const { webhookUrl, webhookSecret, host, port } = config.bot;
+      await runWebhook(bot, { webhookUrl, webhookSecret, host, port, logger, knowledge: index }, signal);
     }
   } finally {
+    await health?.close();
+    await alerts?.stop();
     storage.db.close();
-    logger.info("stopped");
   }
-}
-
-/**
- * GET /health while long polling (PORT set): Telegram reachable (a getUpdates answered within the
- * last 90 s, a long poll lasting 30), the last update's time, the alert outbox and the database.
- */
-async function startPollingHealth(
-  where: { host: string; port: number },
-  parts: { index: KnowledgeIndex; storage: Storage; logger: Logger },
-): Promise<{ onPoll: NonNullable<PollingOptions["onPoll"]>; close: () => Promise<void> }> {
-  const startedAt = Date.now();
-  let lastAnswerAt: number | undefined;
-  let lastUpdateAt: number | undefined;
-  let lastError: string | undefined;
-  const server = await startHealthServer({
-    ...where,
-    report: () => {
-      let database: string;
-      let outbox: unknown;
-      try {
-        outbox = parts.storage.outbox.counts();
-        database = "ok";
-      } catch (error) {
-        database = `error: ${(error as Error).message}`;
-      }
-      const reachable = lastAnswerAt !== undefined && Date.now() - lastAnswerAt < 90_000;
-      return {
-        status: reachable && database === "ok" ? "ok" : "degraded",
-        mode: "polling",
-        telegram: { reachable, lastAnswerAt: lastAnswerAt && new Date(lastAnswerAt).toISOString(), ...(lastError ? { lastError } : {}) },
-        lastUpdateAt: lastUpdateAt && new Date(lastUpdateAt).toISOString(),
-        outbox,
-        database,
-        articles: parts.index.articles.length,
-        passages: parts.index.passageCount,
-        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-      };
-    },
-  });
-  parts.logger.info({ health: `${server.origin}/health` }, "health check listening");
-  return {
-    onPoll: (event) => {
-      if (event.ok) {
-        lastAnswerAt = Date.now();
-        lastError = undefined;
-        if (event.updates > 0) lastUpdateAt = Date.now();
-      } else {
-        lastError = event.error;
-      }
-    },
-    close: server.close,
-  };
 }
 
 await main();
