@@ -109,6 +109,7 @@ async function runOnTelegram(config: TelegramConfig, index: KnowledgeIndex, logg
     await health?.close();
     await alerts?.stop();
     storage.db.close();
+    logger.info({ database: config.alerts.databasePath }, "database closed");
   }
 }
 
