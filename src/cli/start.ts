@@ -13,6 +13,7 @@ import { registerCommandMenus } from "../bot/command-menus.js";
 import { TokenRejectedError, connectToTelegram } from "../bot/connect.js";
 import { createBot } from "../bot/create-bot.js";
 import { DeliveryError } from "../bot/delivery.js";
+import { describeError } from "../bot/errors.js";
 import { type PollingHealthServer, startPollingHealthServer } from "../bot/health.js";
 import { runLocalChat } from "../bot/local-chat.js";
 import { runPolling } from "../bot/polling.js";
@@ -58,7 +59,8 @@ async function main(): Promise<void> {
     await runOnTelegram({ ...config, bot: botConfig }, index, logger, shutdown.signal);
   } catch (error) {
     if (shutdown.signal.aborted) {
-      logger.info("stopped before the bot had started");
+      // Asked to stop while starting (getMe being retried): what was cut off is not a failure.
+      logger.info({ reason: describeError(error) }, "stopped before the bot had started");
     } else if (error instanceof DeliveryError) {
       logger.fatal({ err: error.details }, error.message);
       process.exitCode = 1;
