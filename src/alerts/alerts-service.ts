@@ -1,13 +1,13 @@
 /**
- * The alert machinery of a running bot: the database, the folder watcher, the feed poller and the
- * broadcaster, started together and stopped in order (sources first, then sends, then storage).
+ * The alert machinery of a running bot: the folder watcher, the feed poller and the broadcaster,
+ * started together and stopped in order (sources first, then sends). The storage is the caller's:
+ * the bot's subscription commands use it too, so it is opened before the bot and closed after this.
  */
 import { Api } from "grammy";
 import type { Config } from "../config.js";
 import type { KnowledgeIndex } from "../knowledge/search-index.js";
 import type { Logger } from "../logger.js";
-import { openDatabase } from "../storage/database.js";
-import { type Storage, repositories } from "../storage/repositories.js";
+import type { Storage } from "../storage/repositories.js";
 import { Broadcaster } from "./broadcaster.js";
 import { KnowledgeWatcher } from "./knowledge-watcher.js";
 import { NewArticles } from "./new-articles.js";
@@ -16,13 +16,13 @@ import { NewArticles } from "./new-articles.js";
 const MESSAGE_METHODS = /^(send|edit|copy|forward)/;
 
 export interface AlertsService {
-  readonly storage: Storage;
   readonly broadcaster: Broadcaster;
   stop(): Promise<void>;
 }
 
 export interface StartAlertsOptions {
   readonly config: Config;
+  readonly storage: Storage;
   readonly token: string;
   readonly apiRoot: string;
   /** The bot's own client (answers): alerts make room for the messages it sends. */
@@ -33,11 +33,7 @@ export interface StartAlertsOptions {
 }
 
 export async function startAlerts(options: StartAlertsOptions): Promise<AlertsService> {
-  const { config, knowledge, logger } = options;
-  const db = openDatabase(config.alerts.databasePath, {
-    onLocked: (attempt) => logger.warn({ attempt, database: config.alerts.databasePath }, "database locked by another process; trying again in 1 s"),
-  });
-  const storage = repositories(db);
+  const { config, storage, knowledge, logger } = options;
   // Its own client, without auto-retry: the broadcaster answers 429 per chat instead of waiting.
   const api = new Api(options.token, { apiRoot: options.apiRoot });
   const broadcaster = new Broadcaster({
@@ -75,14 +71,12 @@ export async function startAlerts(options: StartAlertsOptions): Promise<AlertsSe
   logger.info({ database: config.alerts.databasePath, subscribers: storage.subscriptions.count(), outbox: storage.outbox.counts() }, "alerts ready");
 
   return {
-    storage,
     broadcaster,
     async stop() {
       await feeds?.stop();
       await watcher.stop();
       newArticles.stop();
       await broadcaster.stop();
-      db.close();
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import type { Chat, InlineKeyboardButton, User } from "grammy/types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { GROUP_COMMANDS, PRIVATE_COMMANDS } from "../../src/bot/commands.js";
+import { GROUP_COMMANDS, PRIVATE_COMMANDS } from "../../src/bot/command-menus.js";
 import { type BotProcess, TEST_TOKEN, botEnv, freePort, killAllBots, startBotProcess, unprovokedFailures } from "../../testkit/bot-process.js";
 import { type Emulator, type SentMessage, startEmulator } from "../../testkit/emulator.js";
 

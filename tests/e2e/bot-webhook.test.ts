@@ -6,7 +6,7 @@
 import type { Update, User } from "grammy/types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createBot } from "../../src/bot/create-bot.js";
-import { type WebhookServer, startWebhookServer } from "../../src/bot/server.js";
+import { type WebhookServer, startWebhookServer } from "../../src/bot/webhook.js";
 import { createLogger } from "../../src/logger.js";
 import { seedIndex } from "../knowledge/helpers.js";
 import { type BotProcess, TEST_TOKEN, botEnv, freePort, killAllBots, startBotProcess, unprovokedFailures } from "../../testkit/bot-process.js";

@@ -10,7 +10,7 @@ import { TelegramServer } from "telegram-test-api/lib/telegramServer.js";
 import type { StoredBotUpdate } from "telegram-test-api/lib/telegramServer.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { createBot } from "../../src/bot/create-bot.js";
-import { runPolling } from "../../src/bot/server.js";
+import { runPolling } from "../../src/bot/polling.js";
 import { createLogger } from "../../src/logger.js";
 import { simulatedBotInfo } from "../../src/telegram-sim/fixtures.js";
 import { seedIndex } from "../knowledge/helpers.js";
@@ -55,7 +55,7 @@ describe("the bot on telegram-test-api", () => {
       return prev(method, payload, signal);
     });
     const stop = new AbortController();
-    const polling = runPolling(bot, { logger, signal: stop.signal, handleSignals: false });
+    const polling = runPolling(bot, { logger }, stop.signal);
     cleanups.push(async () => {
       stop.abort();
       await polling;

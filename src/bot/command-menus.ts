@@ -1,4 +1,7 @@
-/** The command menus, in Vietnamese (default) and English, for private chats and groups. */
+/**
+ * The command menus Telegram shows (setMyCommands), in Vietnamese (default) and English, for private
+ * chats, groups, group admins and operators. The commands themselves are handled in features/commands.ts.
+ */
 import type { Api } from "grammy";
 import { DEFAULT_LOCALE, LOCALES, type Translations } from "./i18n.js";
 
@@ -8,7 +11,7 @@ export const GROUP_COMMANDS = ["ask", "questions", "article", "status", "help"] 
 export const GROUP_ADMIN_COMMANDS = ["ask", "questions", "article", "subscribe", "unsubscribe", "status", "help"] as const;
 export const OPERATOR_COMMANDS = [...PRIVATE_COMMANDS, "stats"] as const;
 
-export async function registerCommands(api: Api, i18n: Translations, operators: readonly number[] = []): Promise<void> {
+export async function registerCommandMenus(api: Api, i18n: Translations, operators: readonly number[] = []): Promise<void> {
   for (const locale of LOCALES) {
     const describe = (commands: readonly string[]) => commands.map((command) => ({ command, description: i18n.t(locale, `cmd-${command}`) }));
     // The default locale is also the menu for every language without its own.

@@ -1,7 +1,8 @@
 /**
- * Runs the bot on Telegram: long polling with @grammyjs/runner, or a webhook behind a node:http
- * server. Both stop gracefully on SIGINT/SIGTERM (or an AbortSignal): no new updates are taken,
- * the updates in flight are finished, then the promise resolves. A second signal exits at once.
+ * The webhook: a node:http server that takes Telegram's POSTs (secret token checked, duplicates
+ * dropped, slow updates answered early) and answers GET /health, until a signal stops it: no new
+ * connections, the requests and updates in flight finish, then the promise resolves. Signals and
+ * exit codes are the caller's (src/cli/start.ts).
  *
  * Secrets: the bot token and the webhook secret are never logged; errors go through
  * {@link describeError}, which scrubs the token from messages and URLs.
@@ -9,144 +10,14 @@
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { run } from "@grammyjs/runner";
 import { type Bot, type Context, webhookCallback } from "grammy";
 import type { Update } from "grammy/types";
-import type { KnowledgeIndex } from "../knowledge/search-index.js";
 import { type Logger, scrubToken } from "../logger.js";
+import { ALLOWED_UPDATES, DEFAULT_SHUTDOWN_TIMEOUT_MS, DeliveryError, apiSignal, whenAborted } from "./delivery.js";
 import { describeError } from "./errors.js";
+import { type HealthSource, healthStatus } from "./health.js";
 
-/** The update types the bot handles; Telegram sends nothing else (and channel posts on request). */
-export const ALLOWED_UPDATES = [
-  "message",
-  "edited_message",
-  "callback_query",
-  "inline_query",
-  "chosen_inline_result",
-  "my_chat_member",
-  "channel_post",
-] as const satisfies readonly Exclude<keyof Update, "update_id">[];
-
-/** How long a graceful shutdown waits for the updates in flight before giving up on them. */
-export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
-
-export interface StopOptions {
-  /** Stops the bot when aborted (tests, embedding); the promise then resolves once it has stopped. */
-  readonly signal?: AbortSignal;
-  /** Also stop on SIGINT/SIGTERM, and exit at once on a second one (default true). */
-  readonly handleSignals?: boolean;
-  /** How long to wait for updates in flight when stopping (default 30 s). */
-  readonly shutdownTimeoutMs?: number;
-}
-
-export interface PollingOptions extends StopOptions {
-  readonly logger: Logger;
-  /** Told of every getUpdates answer (ok or not) and of updates received: what /health reports. */
-  readonly onPoll?: (event: { readonly ok: boolean; readonly updates: number; readonly error?: string }) => void;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Long polling
-
-/**
- * Deletes any webhook, then long-polls with @grammyjs/runner (updates are handled concurrently)
- * until stopped. Stopping ends the long poll, waits for the updates in flight, and confirms them
- * to Telegram so a restart does not receive them again. Rejects if polling fails for good (a
- * revoked token, another instance polling).
- */
-export async function runPolling<C extends Context>(bot: Bot<C>, options: PollingOptions): Promise<void> {
-  const { logger } = options;
-  const stop = stopTrigger(options, logger);
-  try {
-    await bot.init();
-    await bot.api.deleteWebhook({ drop_pending_updates: false }, apiSignal(stop.signal));
-    if (stop.signal.aborted) return;
-
-    const seen = watchGetUpdates(bot, logger, options.onPoll);
-    const runner = run(bot, {
-      // silent: the runner would print fetch errors (with the request URL, hence the token) to the
-      // console; watchGetUpdates logs them scrubbed instead.
-      runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES], timeout: 30 }, silent: true },
-    });
-    logger.info({ bot: bot.botInfo.username, mode: "polling" }, "polling started");
-
-    const ended = runner.task()?.then(() => "ended" as const) ?? Promise.resolve("ended" as const);
-    const outcome = await Promise.race([ended, whenAborted(stop.signal).then(() => "stop" as const)]);
-    if (outcome === "ended") {
-      logger.warn("polling ended by itself");
-      return;
-    }
-
-    const started = Date.now();
-    await runner.stop(); // ends the pending long poll; updates already fetched keep running
-    const drained = await waitUntil(() => runner.size() === 0, options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
-    if (drained) {
-      await confirmUpdates(bot, seen.lastUpdateId(), logger);
-    } else {
-      logger.warn({ inFlight: runner.size() }, "shutdown timeout: updates still in flight are abandoned");
-    }
-    logger.info({ ms: Date.now() - started }, "polling stopped");
-  } catch (error) {
-    if (stop.signal.aborted) {
-      logger.info("polling stopped before it started");
-      return;
-    }
-    const details = describeError(error);
-    logger.error({ err: details }, "polling failed");
-    throw new Error(`polling failed: ${summary(details)}`);
-  } finally {
-    stop.dispose();
-  }
-}
-
-/** Logs failed getUpdates calls (scrubbed) and remembers the last update id fetched. */
-function watchGetUpdates<C extends Context>(bot: Bot<C>, logger: Logger, onPoll?: PollingOptions["onPoll"]): { lastUpdateId(): number | undefined } {
-  let last: number | undefined;
-  bot.api.config.use(async (prev, method, payload, signal) => {
-    if (method !== "getUpdates") return prev(method, payload, signal);
-    try {
-      const response = await prev(method, payload, signal);
-      onPoll?.(response.ok ? { ok: true, updates: (response.result as Update[]).length } : { ok: false, updates: 0, error: `${response.error_code} ${response.description}` });
-      if (response.ok) {
-        for (const update of response.result as Update[]) last = Math.max(last ?? update.update_id, update.update_id);
-      } else if (response.error_code === 409) {
-        logger.error(
-          { err: { code: 409, description: response.description } },
-          "another process is receiving this bot's updates (409 Conflict): stop the other instance, or remove its webhook",
-        );
-      } else if (!signal?.aborted) {
-        logger.warn({ err: { code: response.error_code, description: response.description } }, "getUpdates failed");
-      }
-      return response;
-    } catch (error) {
-      if (!signal?.aborted) {
-        logger.warn({ error: describeError(error) }, "getUpdates failed");
-        onPoll?.({ ok: false, updates: 0, error: String(describeError(error).message ?? describeError(error).description ?? "failed") });
-      }
-      throw error;
-    }
-  });
-  return { lastUpdateId: () => last };
-}
-
-/**
- * Tells Telegram the fetched updates were handled. The runner confirms a batch only with its next
- * getUpdates call, which never comes for a batch fetched just before the stop; grammY's own
- * bot.stop() ends the same way.
- */
-async function confirmUpdates<C extends Context>(bot: Bot<C>, lastUpdateId: number | undefined, logger: Logger): Promise<void> {
-  if (lastUpdateId === undefined) return;
-  try {
-    await bot.api.getUpdates({ offset: lastUpdateId + 1, limit: 1, timeout: 0 }, apiSignal(AbortSignal.timeout(5_000)));
-  } catch (error) {
-    logger.warn({ error: describeError(error) }, "could not confirm the last updates; Telegram may send them again");
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Webhook
-
-export interface WebhookOptions extends StopOptions {
+export interface WebhookOptions {
   /** The public URL Telegram posts to; its path is the path the server answers on. */
   readonly webhookUrl: string;
   /** Telegram sends it back in X-Telegram-Bot-Api-Secret-Token; requests without it get 401. */
@@ -158,20 +29,23 @@ export interface WebhookOptions extends StopOptions {
   readonly knowledge: HealthSource;
   /** See {@link WebhookServerOptions.answerWithinMs}. */
   readonly answerWithinMs?: number;
+  /** How long to wait for the requests and updates in flight when stopping (default 30 s). */
+  readonly shutdownTimeoutMs?: number;
 }
 
 /**
  * Listens on host:port, points Telegram's webhook at webhookUrl (with the secret, the allowed
- * updates, and pending updates kept), and serves until stopped. Stopping closes the server:
- * no new connections, the requests and updates in flight finish. The webhook stays set, so
- * Telegram keeps updates for the next start.
+ * updates, and pending updates kept), and serves until `signal` aborts. Stopping closes the
+ * server: no new connections, the requests and updates in flight finish. The webhook stays set,
+ * so Telegram keeps updates for the next start. Rejects with a {@link DeliveryError} if the
+ * server cannot listen or Telegram refuses the webhook.
  */
-export async function runWebhook<C extends Context>(bot: Bot<C>, options: WebhookOptions): Promise<void> {
+export async function runWebhook<C extends Context>(bot: Bot<C>, options: WebhookOptions, signal: AbortSignal): Promise<void> {
   const { logger } = options;
-  const stop = stopTrigger(options, logger);
   let server: WebhookServer | undefined;
   try {
-    await bot.init();
+    signal.throwIfAborted();
+    await bot.init(apiSignal(signal));
     server = await startWebhookServer(bot, {
       path: new URL(options.webhookUrl).pathname,
       secret: options.webhookSecret,
@@ -184,33 +58,27 @@ export async function runWebhook<C extends Context>(bot: Bot<C>, options: Webhoo
     await bot.api.setWebhook(
       options.webhookUrl,
       { secret_token: options.webhookSecret, allowed_updates: [...ALLOWED_UPDATES], drop_pending_updates: false },
-      apiSignal(stop.signal),
+      apiSignal(signal),
     );
     logger.info(
       { bot: bot.botInfo.username, mode: "webhook", url: scrubToken(options.webhookUrl), host: options.host, port: server.port },
       "webhook started",
     );
-    await whenAborted(stop.signal);
+    await whenAborted(signal);
     const started = Date.now();
     await server.close(options.shutdownTimeoutMs);
     server = undefined;
     logger.info({ ms: Date.now() - started }, "webhook stopped");
   } catch (error) {
-    if (stop.signal.aborted) {
+    if (signal.aborted) {
       logger.info("webhook stopped before it started");
       return;
     }
-    const details = describeError(error);
-    logger.error({ err: details }, "webhook failed");
-    throw new Error(`webhook failed: ${summary(details)}`);
+    throw new DeliveryError("webhook", describeError(error));
   } finally {
     await server?.close(1_000);
-    stop.dispose();
   }
 }
-
-/** What /health reports: the knowledge index, or anything with the same two counts. */
-export type HealthSource = Pick<KnowledgeIndex, "articles" | "passageCount">;
 
 export interface WebhookServerOptions {
   /** The path Telegram posts updates to, e.g. "/telegram/hook". */
@@ -220,6 +88,7 @@ export interface WebhookServerOptions {
   /** 0 picks a free port (tests); see {@link WebhookServer.port}. */
   readonly port: number;
   readonly logger: Logger;
+  /** For /health. */
   readonly knowledge: HealthSource;
   /**
    * An update still being handled after this long is answered 200 anyway and finished in the
@@ -302,13 +171,13 @@ export async function startWebhookServer<C extends Context>(bot: Bot<C>, options
   }
 
   function onHealth(res: ServerResponse): void {
-    const body = {
+    const report = {
       status: closing ? "stopping" : "ok",
       articles: knowledge.articles.length,
       passages: knowledge.passageCount,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-    };
-    reply(res, closing ? 503 : 200, JSON.stringify(body), "application/json");
+    } as const;
+    reply(res, healthStatus(report), JSON.stringify(report), "application/json");
   }
 
   const server = createServer((req, res) => {
@@ -467,61 +336,6 @@ class RecentIds {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Stopping
-
-interface StopTrigger {
-  /** Aborted by the caller's signal or the first SIGINT/SIGTERM. */
-  readonly signal: AbortSignal;
-  dispose(): void;
-}
-
-function stopTrigger(options: StopOptions, logger: Logger): StopTrigger {
-  const controller = new AbortController();
-  const external = options.signal;
-  const onExternal = () => controller.abort();
-  if (external?.aborted) controller.abort();
-  else external?.addEventListener("abort", onExternal, { once: true });
-
-  const onSignal = (name: NodeJS.Signals) => {
-    if (controller.signal.aborted) {
-      logger.warn({ signal: name }, "second signal: exiting now");
-      process.exit(1);
-    }
-    logger.info({ signal: name }, "stopping: finishing the updates in flight (send the signal again to exit now)");
-    controller.abort();
-  };
-  const handleSignals = options.handleSignals ?? true;
-  if (handleSignals) {
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  }
-  return {
-    signal: controller.signal,
-    dispose() {
-      external?.removeEventListener("abort", onExternal);
-      if (handleSignals) {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
-      }
-    },
-  };
-}
-
-/** grammY types its signal parameter with the abort-controller shim; the built-in one is what it uses. */
-function apiSignal(signal: AbortSignal): Parameters<Bot["api"]["getUpdates"]>[1] {
-  return signal as Parameters<Bot["api"]["getUpdates"]>[1];
-}
-
-function whenAborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-}
-
 /** A timer that can be cancelled, so a finished wait leaves nothing keeping the process alive. */
 function timeout(ms: number): { promise: Promise<void>; cancel(): void } {
   let handle: NodeJS.Timeout | undefined;
@@ -529,20 +343,4 @@ function timeout(ms: number): { promise: Promise<void>; cancel(): void } {
     handle = setTimeout(resolve, Math.max(0, ms));
   });
   return { promise, cancel: () => clearTimeout(handle) };
-}
-
-/** Resolves true once `done()` holds, false when `timeoutMs` passed first. */
-async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() >= deadline) return false;
-    await delay(20);
-  }
-  return true;
-}
-
-function summary(details: Record<string, unknown>): string {
-  return [details.type, details.method, details.code, details.description ?? details.message]
-    .filter((part) => part !== undefined && part !== "")
-    .join(" ");
 }
