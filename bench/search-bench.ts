@@ -617,12 +617,11 @@ async function breakdownWorker(task: Extract<Task, { kind: "breakdown" }>): Prom
   const restored = await restore();
   const cacheFileMb = (await stat(file)).size / MB;
   const heapRestored = heapAfterGc();
-  const articles = restored.articles;
   const heapArticles = heapStart;
 
   t = performance.now();
   let chars = 0;
-  for (const article of articles) for (const p of article.passages) chars += canonicalSyllables(p.text).map(foldSyllable).join(" ").length;
+  for (const head of restored.articleHeads) for (const p of restored.article(head.id)!.passages) chars += canonicalSyllables(p.text).map(foldSyllable).join(" ").length;
   const foldMs = performance.now() - t;
   void chars;
   return {

@@ -78,8 +78,8 @@ export class KnowledgeWatcher {
       const article = parseArticle(await readArticleFile(file, name), name);
       const twin = knowledge.article(article.id);
       if (twin && twin.file !== name) throw new ArticleError(name, 1, `duplicate article id ${article.id}: same date and title as ${twin.file}`);
-      const replaced = knowledge.articles.find((a) => a.file === name && a.id !== article.id);
-      if (replaced) knowledge.removeArticle(replaced.id); // the file's title or date changed
+      const previous = knowledge.articleInFile(name);
+      if (previous && previous.id !== article.id) knowledge.removeArticle(previous.id); // the file's title or date changed
       const queued = newArticles.accept(article);
       logger.info({ file: name, article: article.id, passages: article.passages.length, alerts: queued }, "article indexed");
     } catch (error) {
@@ -89,7 +89,7 @@ export class KnowledgeWatcher {
   }
 
   private removed(name: string): void {
-    const article = this.options.knowledge.articles.find((a) => a.file === name);
+    const article = this.options.knowledge.articleInFile(name);
     if (!article) return;
     this.options.knowledge.removeArticle(article.id);
     this.options.logger.info({ file: name, article: article.id }, "article removed from the index");

@@ -8,7 +8,7 @@ import type { KnowledgeIndex } from "../knowledge/search-index.js";
 import type { Logger } from "../logger.js";
 import type { ArticleIdentity, Storage } from "../storage/repositories.js";
 
-export function identityOf(article: Article): ArticleIdentity {
+export function identityOf(article: Omit<Article, "passages">): ArticleIdentity {
   return { articleId: article.id, url: article.pageUrl ?? null, contentHash: article.contentHash, title: article.title };
 }
 
@@ -55,7 +55,7 @@ export class NewArticles {
     const timer = setTimeout(() => {
       this.retries.delete(article.id);
       // Only if the article is still there (not removed or replaced meanwhile).
-      if (this.options.knowledge.article(article.id) !== article) return;
+      if (this.options.knowledge.article(article.id)?.contentHash !== article.contentHash) return;
       try {
         this.announce(article);
       } catch (again) {
@@ -69,11 +69,11 @@ export class NewArticles {
   /** Announces the articles already indexed that were never announced (added while the bot was down). */
   reconcile(): number {
     let queued = 0;
-    for (const article of this.options.knowledge.articles) queued += this.announce(article);
+    for (const article of this.options.knowledge.articleHeads) queued += this.announce(article);
     return queued;
   }
 
-  private announce(article: Article): number {
+  private announce(article: Omit<Article, "passages">): number {
     const queued = this.options.storage.announcements.announce(identityOf(article));
     if (queued === undefined) return 0;
     this.options.logger.info({ article: article.id, file: article.file, title: article.title, alerts: queued }, "new article announced");

@@ -16,7 +16,7 @@ export interface HealthReport {
 }
 
 /** The knowledge part of a report: the index, or anything with the same two counts. */
-export type HealthSource = Pick<KnowledgeIndex, "articles" | "passageCount">;
+export type HealthSource = Pick<KnowledgeIndex, "articleCount" | "passageCount">;
 
 /** The HTTP status of a report: 200 when healthy, 503 otherwise (a load balancer takes the instance out). */
 export function healthStatus(report: HealthReport): 200 | 503 {
@@ -89,7 +89,7 @@ export async function startPollingHealthServer(
         lastUpdateAt: lastUpdateAt && new Date(lastUpdateAt).toISOString(),
         outbox,
         database,
-        articles: parts.knowledge.articles.length,
+        articles: parts.knowledge.articleCount,
         passages: parts.knowledge.passageCount,
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       };

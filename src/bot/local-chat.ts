@@ -206,7 +206,7 @@ class LocalChat {
     const k = this.deps.knowledge;
     const b = this.bold.bind(this);
     this.print(b("Hỏi báo — local chat") + " (no BOT_TOKEN): the real bot, answering in this terminal; nothing is sent to Telegram.");
-    this.print(`Knowledge base: ${k.articles.length} ${k.articles.length === 1 ? "article" : "articles"}, ${k.passageCount} ${k.passageCount === 1 ? "passage" : "passages"}.`);
+    this.print(`Knowledge base: ${k.articleCount} ${k.articleCount === 1 ? "article" : "articles"}, ${k.passageCount} ${k.passageCount === 1 ? "passage" : "passages"}.`);
     this.print("Type a question (Vietnamese with or without tone marks, or English), or /start /help /questions /article.");
     this.print("Type a button's number (1 or #1) to press it; /inline <words> tries inline mode; /lang en|vi; /quit or Ctrl-D to leave.");
     this.print("To run on Telegram: get a token from @BotFather, put BOT_TOKEN=<token> in .env, then npm start.");

@@ -114,6 +114,7 @@ export function questionKeyboard(article: Article): InlineKeyboardMarkup {
 
 /** The newest article that is an interview (the one whose questions the bot offers), else the newest. */
 export function latestInterview(knowledge: KnowledgeIndex): Article | undefined {
-  const articles = [...knowledge.articles].sort((a, b) => b.date.localeCompare(a.date) || b.id.localeCompare(a.id));
-  return articles.find((a) => a.sections.length > 0) ?? articles[0];
+  const heads = knowledge.articleHeads.sort((a, b) => b.date.localeCompare(a.date) || b.id.localeCompare(a.id));
+  const latest = heads.find((a) => a.sections.length > 0) ?? heads[0];
+  return latest && knowledge.article(latest.id);
 }

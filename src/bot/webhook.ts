@@ -173,7 +173,7 @@ export async function startWebhookServer<C extends Context>(bot: Bot<C>, options
   function onHealth(res: ServerResponse): void {
     const report = {
       status: closing ? "stopping" : "ok",
-      articles: knowledge.articles.length,
+      articles: knowledge.articleCount,
       passages: knowledge.passageCount,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     } as const;

@@ -49,7 +49,7 @@ export function toJsonAnswer(answer: Answer): JsonAnswer {
 export function formatAnswer(answer: Answer, index: KnowledgeIndex): string {
   const best = answer.hits[0];
   if (!best || answer.tier === "none") {
-    const questions = index.articles.flatMap((a) => a.sections.map((s) => `  • ${s.question}`));
+    const questions = index.articleHeads.flatMap((a) => a.sections.map((s) => `  • ${s.question}`));
     return [
       "Bài báo không nói về điều này. (Not in the article.)",
       ...(questions.length ? ["", "Bạn có thể hỏi (you can ask):", ...questions] : []),

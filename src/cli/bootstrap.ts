@@ -31,7 +31,7 @@ export async function openKnowledge(config: Config, logger: Logger): Promise<Ope
   for (const error of opened.errors) logger.warn({ file: error.file, line: error.line }, `article skipped: ${error.message}`);
   logger.info(
     {
-      articles: opened.index.articles.length,
+      articles: opened.index.articleCount,
       passages: opened.index.passageCount,
       fromCache: opened.fromCache,
       ms: Math.round(performance.now() - started),

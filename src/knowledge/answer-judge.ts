@@ -4,7 +4,6 @@
  * sure the knowledge base is (three tiers: confident, related, declined). Retrieval is elsewhere
  * (search-index.ts); this file holds no index, only the reading of one passage at a time.
  */
-import type { Article, InterviewSection, Passage } from "./article.js";
 import { ANSWER_KINDS, type AnswerKinds } from "./answer-kinds.js";
 import type { AnalyzedQuery, Concept, Expectation } from "./query.js";
 import { foldedSyllables } from "./vietnamese.js";
@@ -72,9 +71,7 @@ export interface Standing {
 
 /** Everything the judge needs of a passage: its words folded and toned, and its context's. */
 export interface JudgedPassage {
-  readonly passage: Passage;
-  readonly article: Article;
-  readonly section?: InterviewSection;
+  readonly passage: { readonly text: string };
   /** Folded syllables, space-padded (" a b c "). */
   readonly folded: string;
   readonly context: { readonly folded: string; readonly canonical: string };

@@ -4,12 +4,13 @@
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { Article } from "./article.js";
 import { articleFileNames, loadKnowledgeDir } from "./load-knowledge.js";
 import { ArticleError } from "./parse-article.js";
+import type { StoreData } from "./article-store.js";
 import { INDEX_VERSION, KnowledgeIndex, type SavedIndex } from "./search-index.js";
+import type { TermIndexData } from "./term-index.js";
 
 export interface OpenedKnowledge {
   readonly index: KnowledgeIndex;
@@ -36,7 +37,7 @@ const CACHE_PREFIX = `index-${CODE_FLAVOUR}-`;
  * change to any of them (a parser fix, a new tokenization) gives new cache files, so a warm start
  * never serves articles as an older parser read them. Read once, beside this module (src/ or dist/).
  */
-const CACHED_CODE = ["article", "parse-article", "load-knowledge", "vietnamese", "term-index", "search-index", "knowledge-base"];
+const CACHED_CODE = ["article", "article-store", "parse-article", "load-knowledge", "vietnamese", "term-index", "search-index", "knowledge-base"];
 export const CODE_FINGERPRINT: string = (() => {
   const extension = path.extname(new URL(import.meta.url).pathname) || ".js";
   const hash = createHash("sha256");
@@ -79,96 +80,97 @@ export async function cacheFileFor(cacheDir: string, knowledgeDir: string, codeF
 }
 
 /**
- * The cache file: a JSON header (version, ids, folded texts, the arrays' layout) then the index's
- * typed arrays as raw bytes, each 8-byte aligned, read back as views without parsing.
+ * The cache file: a JSON header (version, the articles' heads, the files that failed, the arrays'
+ * layout) then the index's typed arrays as raw bytes, each 8-byte aligned. Each array is read into
+ * its own memory, so nothing keeps the header's bytes alive, and nothing is parsed per passage.
  */
-const ARRAYS = ["slotHashes", "slotTerms", "offsets", "docs", "tfs", "lengths"] as const;
-type ArrayName = (typeof ARRAYS)[number];
+type ArrayType = "u8" | "u16" | "u32";
+const TYPES = { u8: Uint8Array, u16: Uint16Array, u32: Uint32Array } as const;
+type AnyArray = Uint8Array | Uint16Array | Uint32Array;
 
 interface CacheHeader {
   readonly version: number;
-  /** The parsed articles and the files that failed, so a warm start parses nothing. */
-  readonly articles: readonly Article[];
+  readonly heads: StoreData["heads"];
   readonly errors: readonly { file: string; line: number; reason: string }[];
-  /** Passage ids, context keys and folded passage texts, each list joined by "\n" (split is faster than parsing arrays). */
-  readonly passageIds: string;
-  readonly contextKeys: string;
-  readonly folded: string;
-  readonly contexts: SavedIndex["contexts"];
-  /** Byte offset and element count of each array, text index then context index. */
-  readonly layout: Record<"text" | "context", Record<ArrayName, [number, number]>>;
+  /** Name → [byte offset after the header, element count, element type]. */
+  readonly arrays: Record<string, [number, number, ArrayType]>;
 }
 
-function encodeCache(saved: SavedIndex, articles: readonly Article[], errors: readonly ArticleError[]): Buffer {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  const layout = { text: {}, context: {} } as CacheHeader["layout"];
-  for (const which of ["text", "context"] as const) {
-    for (const name of ARRAYS) {
-      const array = saved[which][name];
-      const bytes = Buffer.from(array.buffer, array.byteOffset, array.byteLength);
-      layout[which][name] = [offset, array.length];
-      const padding = (8 - (bytes.length % 8)) % 8;
-      parts.push(bytes, Buffer.alloc(padding));
-      offset += bytes.length + padding;
-    }
-  }
-  const header: CacheHeader = {
-    version: INDEX_VERSION,
-    articles,
-    errors: errors.map((e) => ({ file: e.file, line: e.line, reason: e.reason })),
-    passageIds: saved.passageIds.join("\n"),
-    contextKeys: saved.contextKeys.join("\n"),
-    folded: saved.folded.join("\n"),
-    contexts: saved.contexts,
-    layout,
+/** The saved index's arrays by name (the heads go into the header). */
+function arraysOf(saved: SavedIndex): Record<string, AnyArray> {
+  const { heads: _heads, ...store } = saved.store;
+  const termIndex = (prefix: string, data: TermIndexData) => Object.fromEntries(Object.entries(data).map(([name, array]) => [`${prefix}.${name}`, array as AnyArray]));
+  return {
+    ...Object.fromEntries(Object.entries(store).map(([name, array]) => [`store.${name}`, array as AnyArray])),
+    ...termIndex("text", saved.text),
+    ...termIndex("context", saved.context),
+    contextArticles: saved.contextArticles,
+    contextSections: saved.contextSections,
   };
+}
+
+function typeOf(array: AnyArray): ArrayType {
+  return array instanceof Uint8Array ? "u8" : array instanceof Uint16Array ? "u16" : "u32";
+}
+
+const align = (n: number) => n + ((8 - (n % 8)) % 8);
+
+function encodeCache(saved: SavedIndex, errors: readonly ArticleError[]): Buffer[] {
+  const parts: Buffer[] = [];
+  const layout: CacheHeader["arrays"] = {};
+  let offset = 0;
+  for (const [name, array] of Object.entries(arraysOf(saved))) {
+    layout[name] = [offset, array.length, typeOf(array)];
+    parts.push(Buffer.from(array.buffer, array.byteOffset, array.byteLength), Buffer.alloc(align(array.byteLength) - array.byteLength));
+    offset += align(array.byteLength);
+  }
+  const header: CacheHeader = { version: INDEX_VERSION, heads: saved.store.heads, errors: errors.map((e) => ({ file: e.file, line: e.line, reason: e.reason })), arrays: layout };
   const json = Buffer.from(JSON.stringify(header));
   const head = Buffer.alloc(8);
   head.writeUInt32LE(json.length, 0);
-  const jsonPadding = Buffer.alloc((8 - (json.length % 8)) % 8);
-  return Buffer.concat([head, json, jsonPadding, ...parts]);
+  return [head, json, Buffer.alloc(align(json.length) - json.length), ...parts];
 }
 
-function decodeCache(file: Buffer): { saved: SavedIndex; articles: readonly Article[]; errors: ArticleError[] } | undefined {
-  const length = file.readUInt32LE(0);
-  const header = JSON.parse(file.toString("utf8", 8, 8 + length)) as CacheHeader;
-  if (header.version !== INDEX_VERSION) return undefined;
-  const base = 8 + length + ((8 - (length % 8)) % 8);
-  // Typed-array views need aligned offsets; a buffer from the pool may not start aligned.
-  const bytes = file.byteOffset % 8 === 0 ? file : Buffer.from(file);
-  const view = <T>(type: new (buffer: ArrayBufferLike, offset: number, length: number) => T, [offset, count]: [number, number]) =>
-    new type(bytes.buffer, bytes.byteOffset + base + offset, count);
-  const arrays = (which: "text" | "context") => ({
-    slotHashes: view(Uint32Array, header.layout[which].slotHashes),
-    slotTerms: view(Uint32Array, header.layout[which].slotTerms),
-    offsets: view(Uint32Array, header.layout[which].offsets),
-    docs: view(Uint32Array, header.layout[which].docs),
-    tfs: view(Uint16Array, header.layout[which].tfs),
-    lengths: view(Uint16Array, header.layout[which].lengths),
-  });
-  return {
-    saved: {
-      passageIds: splitList(header.passageIds),
-      contextKeys: splitList(header.contextKeys),
-      folded: splitList(header.folded),
-      contexts: header.contexts,
-      text: arrays("text"),
-      context: arrays("context"),
-    },
-    articles: header.articles,
-    errors: header.errors.map((e) => new ArticleError(e.file, e.line, e.reason)),
-  };
-}
-
-function splitList(joined: string): string[] {
-  return joined === "" ? [] : joined.split("\n");
+async function decodeCache(file: string): Promise<{ saved: SavedIndex; errors: ArticleError[] } | undefined> {
+  const handle = await open(file, "r");
+  try {
+    const readExactly = async (target: Uint8Array, position: number) => {
+      const { bytesRead } = await handle.read(target, 0, target.length, position);
+      if (bytesRead !== target.length) throw new Error("cache file: truncated");
+    };
+    const head = Buffer.alloc(8);
+    await readExactly(head, 0);
+    const json = Buffer.alloc(head.readUInt32LE(0));
+    await readExactly(json, 8);
+    const header = JSON.parse(json.toString("utf8")) as CacheHeader;
+    if (header.version !== INDEX_VERSION) return undefined;
+    const base = 8 + align(json.length);
+    const arrays: Record<string, AnyArray> = {};
+    for (const [name, [offset, count, type]] of Object.entries(header.arrays)) {
+      const array = new TYPES[type](count);
+      await readExactly(new Uint8Array(array.buffer), base + offset);
+      arrays[name] = array;
+    }
+    const group = <T>(prefix: string): T => Object.fromEntries(Object.entries(arrays).filter(([name]) => name.startsWith(`${prefix}.`)).map(([name, array]) => [name.slice(prefix.length + 1), array])) as T;
+    return {
+      saved: {
+        store: { ...group<Omit<StoreData, "heads">>("store"), heads: header.heads },
+        text: group<TermIndexData>("text"),
+        context: group<TermIndexData>("context"),
+        contextArticles: arrays.contextArticles as Uint32Array,
+        contextSections: arrays.contextSections as Uint16Array,
+      },
+      errors: header.errors.map((e) => new ArticleError(e.file, e.line, e.reason)),
+    };
+  } finally {
+    await handle.close();
+  }
 }
 
 export async function readCache(file: string): Promise<{ index: KnowledgeIndex; errors: ArticleError[] } | undefined> {
   try {
-    const decoded = decodeCache(await readFile(file));
-    return decoded && { index: KnowledgeIndex.restore(decoded.saved, decoded.articles), errors: decoded.errors };
+    const decoded = await decodeCache(file);
+    return decoded && { index: KnowledgeIndex.restore(decoded.saved), errors: decoded.errors };
   } catch {
     return undefined; // missing or damaged: rebuild
   }
@@ -178,7 +180,7 @@ async function writeCache(dir: string, file: string, index: KnowledgeIndex, erro
   await mkdir(dir, { recursive: true });
   // Written aside then renamed, so a crash mid-write never leaves a half file under the real name.
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, encodeCache(index.save(), index.articles, errors));
+  await writeFile(temporary, encodeCache(index.save(), errors));
   await rename(temporary, file);
   for (const name of await readdir(dir)) {
     if (name.startsWith(CACHE_PREFIX) && path.join(dir, name) !== file) await rm(path.join(dir, name), { force: true });

@@ -9,17 +9,18 @@
  * when it grows. A removed or replaced article's passages are skipped until the next merge.
  */
 import { type Article, type InterviewSection, type Passage, sectionOf } from "./article.js";
+import { type ArticleHead, ArticleStore, type StoreData } from "./article-store.js";
 import { AnswerJudge, type ConceptWeights, type JudgedPassage, type Judgement, type Tier, prepare } from "./answer-judge.js";
 import { type AnalyzedQuery, type Concept, analyzeQuery } from "./query.js";
 import { TermIndex, type TermIndexData } from "./term-index.js";
-import { canonicalSyllables, foldSyllable, foldedSyllables } from "./vietnamese.js";
+import { canonicalSyllables, foldSyllable } from "./vietnamese.js";
 
 /** How many full-text candidates (best by BM25 over text and context) the concept check re-reads: enough depth for the re-ranking, within the query budget at 100k passages. */
 const CANDIDATES = 25;
 const DEFAULT_LIMIT = 5;
 
 /** Bumped whenever tokenization or index layout changes: a cached index of another version is rebuilt. */
-export const INDEX_VERSION = 4;
+export const INDEX_VERSION = 5;
 /** Weight of a match in the passage's context (question, speaker, title) against one in its text. */
 const CONTEXT_BOOST = 0.4;
 /** Passages whose canonical (toned) text is kept between questions. */
@@ -66,8 +67,8 @@ export interface Evidence {
   readonly missing: readonly string[];
 }
 
-/** What the index keeps per passage: its folded syllables, space-padded for phrase lookups. */
-type Entry = JudgedPassage & { readonly context: PassageContext };
+/** A passage as the judge reads it: its text, folded syllables and its context. */
+type Entry = JudgedPassage & { readonly segment: Segment; readonly number: number };
 
 /** The words around a passage: its interview question, speaker, the article title and place. */
 interface PassageContext {
@@ -75,39 +76,26 @@ interface PassageContext {
   readonly canonical: string;
 }
 
-
-/** One index over passages and one over their contexts, with the maps back to them. */
+/** Articles in a compact store, one index over their passages and one over their contexts. */
 interface Segment {
+  readonly store: ArticleStore;
+  /** Documents are the store's passage numbers. */
   readonly text: TermIndex;
-  readonly passageIds: readonly string[];
+  /** Document c is the context of article contextArticles[c], section contextSections[c] (0: none). */
   readonly context: TermIndex;
-  readonly contextKeys: readonly string[];
-  /** For each context, its passages' ids. */
-  readonly contextPassages: readonly (readonly string[])[];
+  readonly contextArticles: Uint32Array;
+  readonly contextSections: Uint16Array;
+  /** Articles of the store removed or replaced since it was built (skipped until the next merge). */
+  readonly removed: Set<number>;
 }
 
-/** What a cache file holds besides the articles: the base segment and the folded texts. */
+/** What a cache file holds: the base segment's arrays. */
 export interface SavedIndex {
-  readonly passageIds: readonly string[];
-  readonly contextKeys: readonly string[];
-  /** Folded passage texts, in passageIds order. */
-  readonly folded: readonly string[];
-  /** Context texts by key, folded and canonical. */
-  readonly contexts: Readonly<Record<string, PassageContext>>;
+  readonly store: StoreData;
   readonly text: TermIndexData;
   readonly context: TermIndexData;
-}
-
-/** For each context key, the ids of its passages among these articles (a segment's own, not all). */
-function passagesOfContexts(keys: readonly string[], articles: readonly Article[]): string[][] {
-  const byKey = new Map<string, string[]>(keys.map((k) => [k, []]));
-  for (const article of articles) for (const passage of article.passages) byKey.get(contextKey(article, passage))?.push(passage.id);
-  return keys.map((k) => byKey.get(k)!);
-}
-
-function emptySegment(): Segment {
-  const empty = TermIndex.build([]);
-  return { text: empty, passageIds: [], context: empty, contextKeys: [], contextPassages: [] };
+  readonly contextArticles: Uint32Array;
+  readonly contextSections: Uint16Array;
 }
 
 /** " a b c ": padded so that {@link containsPhrase} finds whole syllables at the ends too. */
@@ -115,148 +103,216 @@ function padded(syllables: readonly string[]): string {
   return ` ${syllables.join(" ")} `;
 }
 
-const contextKey = (article: Article, passage: Passage): string => `${article.id}#${passage.sectionIndex ?? 0}`;
+/** Articles added while running stay in the small segment until it holds this many passages. */
+const RECENT_PASSAGES = 2000;
+/** Contexts (folded and toned) kept between questions. */
+const CONTEXT_CACHE = 20_000;
+/** Whole articles (their passages decoded) kept between questions: the hits' articles. */
+const ARTICLE_CACHE = 256;
+
+function buildSegment(store: ArticleStore): Segment {
+  const folded: string[] = new Array(store.passageCount);
+  for (let p = 0; p < store.passageCount; p += 1) folded[p] = store.foldedText(p);
+  // One context per article and section, in passage order.
+  const contextArticles: number[] = [];
+  const contextSections: number[] = [];
+  const contextTexts: string[] = [];
+  for (let n = 0; n < store.articleCount; n += 1) {
+    const [from, to] = store.passageRange(n);
+    const seen = new Set<number>();
+    for (let p = from; p < to; p += 1) {
+      const section = store.section(p);
+      if (seen.has(section)) continue;
+      seen.add(section);
+      contextArticles.push(n);
+      contextSections.push(section);
+      contextTexts.push(padded(canonicalSyllables(contextWords(store.head(n), section)).map(foldSyllable)));
+    }
+  }
+  return {
+    store,
+    text: TermIndex.build(folded),
+    context: TermIndex.build(contextTexts),
+    contextArticles: Uint32Array.from(contextArticles),
+    contextSections: Uint16Array.from(contextSections),
+    removed: new Set(),
+  };
+}
+
+/** The words of a passage's context: its interview question and speaker, the article's place and title. */
+function contextWords(head: ArticleHead, section: number): string {
+  const interview = section ? head.sections[section - 1] : undefined;
+  return [interview?.question, interview?.answerer, head.place, head.title].filter(Boolean).join(" ");
+}
 
 export class KnowledgeIndex {
-  private readonly entries = new Map<string, Entry>();
-  private readonly articleById = new Map<string, Article>();
-  private readonly contexts = new Map<string, PassageContext>();
   private base: Segment;
   /** Articles added since the base was built, in their own small segment. */
   private recent: Article[] = [];
   private recentSegment: Segment | undefined;
-  /** Passages of the base that were removed or replaced since it was built. */
-  private readonly stale = new Set<string>();
+  /** Where each live article is: its segment and number there. */
+  private readonly located = new Map<string, { segment: Segment; article: number }>();
+  private livePassages = 0;
   private readonly canonicalCache = new Map<string, string>();
+  private readonly contextCache = new Map<string, PassageContext>();
+  private readonly articleCache = new Map<string, Article>();
   readonly judge: AnswerJudge;
 
   private constructor(base: Segment, judge: AnswerJudge = new AnswerJudge()) {
     this.base = base;
     this.judge = judge;
+    this.locate(base);
   }
 
   static build(articles: readonly Article[]): KnowledgeIndex {
-    const index = new KnowledgeIndex(emptySegment());
-    for (const article of articles) index.register(article);
-    index.base = index.buildSegment(articles);
-    return index;
+    return new KnowledgeIndex(buildSegment(ArticleStore.fromArticles(articles)));
   }
 
-  /** Restores an index saved with {@link save}, given the same articles (the cache key checks that). */
-  static restore(saved: SavedIndex, articles: readonly Article[]): KnowledgeIndex {
-    const index = new KnowledgeIndex({
+  /** Restores an index saved with {@link save}. */
+  static restore(saved: SavedIndex): KnowledgeIndex {
+    return new KnowledgeIndex({
+      store: ArticleStore.fromData(saved.store),
       text: TermIndex.fromData(saved.text),
-      passageIds: saved.passageIds,
       context: TermIndex.fromData(saved.context),
-      contextKeys: saved.contextKeys,
-      contextPassages: [],
+      contextArticles: saved.contextArticles,
+      contextSections: saved.contextSections,
+      removed: new Set(),
     });
-    const folded = new Map(saved.passageIds.map((id, i) => [id, saved.folded[i]!]));
-    for (const [key, context] of Object.entries(saved.contexts)) index.contexts.set(key, context);
-    for (const article of articles) index.register(article, folded);
-    index.base = { ...index.base, contextPassages: passagesOfContexts(saved.contextKeys, articles) };
-    return index;
   }
 
-  /** The base segment and the texts it was built from; only valid right after build or restore. */
+  /** The base segment as arrays, every addition and removal merged in first. */
   save(): SavedIndex {
-    if (this.recent.length > 0 || this.stale.size > 0) this.merge();
-    return {
-      passageIds: this.base.passageIds,
-      contextKeys: this.base.contextKeys,
-      folded: this.base.passageIds.map((id) => this.entries.get(id)!.folded),
-      contexts: Object.fromEntries(this.contexts),
-      text: this.base.text.data,
-      context: this.base.context.data,
-    };
+    if (this.recent.length > 0 || this.base.removed.size > 0) this.merge();
+    const { store, text, context, contextArticles, contextSections } = this.base;
+    return { store: store.data, text: text.data, context: context.data, contextArticles, contextSections };
   }
 
-  get articles(): Article[] {
-    return [...this.articleById.values()];
+  /** Every article, without its passages, in the order they were added. */
+  get articleHeads(): ArticleHead[] {
+    return [...this.located.values()].map(({ segment, article }) => segment.store.head(article));
+  }
+
+  get articleCount(): number {
+    return this.located.size;
   }
 
   get passageCount(): number {
-    return this.entries.size;
+    return this.livePassages;
   }
 
   article(id: string): Article | undefined {
-    return this.articleById.get(id);
+    const place = this.located.get(id);
+    if (!place) return undefined;
+    const key = `${id}:${place.segment.store.head(place.article).contentHash}`;
+    let article = this.articleCache.get(key);
+    if (!article) {
+      article = place.segment.store.article(place.article);
+      if (this.articleCache.size >= ARTICLE_CACHE) this.articleCache.delete(this.articleCache.keys().next().value!);
+      this.articleCache.set(key, article);
+    }
+    return article;
+  }
+
+  /** The article read from this file (a name inside the knowledge folder). */
+  articleInFile(file: string): ArticleHead | undefined {
+    for (const { segment, article } of this.located.values()) if (segment.store.head(article).file === file) return segment.store.head(article);
+    return undefined;
   }
 
   passage(id: string): SearchHit | undefined {
-    const entry = this.entries.get(id);
-    return entry && { passage: entry.passage, article: entry.article, ...(entry.section ? { section: entry.section } : {}), score: 0, coverage: 0, sentence: entry.passage.text };
+    const dash = id.lastIndexOf("-");
+    const article = dash > 0 ? this.article(id.slice(0, dash)) : undefined;
+    const passage = article?.passages[Number(id.slice(dash + 1)) - 1];
+    if (!article || !passage || passage.id !== id) return undefined;
+    const section = sectionOf(article, passage);
+    return { passage, article, ...(section ? { section } : {}), score: 0, coverage: 0, sentence: passage.text };
   }
 
   /** Adds an article, replacing an earlier version with the same id. */
   addArticle(article: Article): void {
-    if (this.articleById.has(article.id)) this.removeArticle(article.id);
-    this.register(article);
+    if (this.located.has(article.id)) this.removeArticle(article.id);
     this.recent.push(article);
-    // The small segment is rebuilt whole; once it nears a tenth of the base, everything is merged.
+    this.livePassages += article.passages.length;
+    // The small segment is rebuilt whole; once it is large, everything is merged.
     const recentPassages = this.recent.reduce((n, a) => n + a.passages.length, 0);
-    if (recentPassages > Math.max(2000, this.base.passageIds.length / 10)) this.merge();
-    else this.recentSegment = this.buildSegment(this.recent);
+    if (recentPassages > RECENT_PASSAGES) this.merge();
+    else this.rebuildRecent();
   }
 
   removeArticle(id: string): void {
-    const article = this.articleById.get(id);
-    if (!article) return;
-    for (const passage of article.passages) {
-      this.entries.delete(passage.id);
-      this.stale.add(passage.id);
-      this.canonicalCache.delete(passage.id);
-    }
-    this.articleById.delete(id);
-    if (this.recent.some((a) => a.id === id)) {
+    const place = this.located.get(id);
+    if (!place) return;
+    this.located.delete(id);
+    this.livePassages -= place.segment.store.head(place.article).passageCount;
+    if (place.segment === this.base) {
+      place.segment.removed.add(place.article);
+    } else {
       this.recent = this.recent.filter((a) => a.id !== id);
-      this.recentSegment = this.recent.length ? this.buildSegment(this.recent) : undefined;
+      this.rebuildRecent();
     }
   }
 
-  /** Rebuilds the base from every article: no stale passages, no separate recent segment. */
+  private rebuildRecent(): void {
+    for (const article of this.recent) this.located.delete(article.id);
+    this.recentSegment = this.recent.length ? buildSegment(ArticleStore.fromArticles(this.recent)) : undefined;
+    if (this.recentSegment) this.locate(this.recentSegment);
+  }
+
+  /** Rebuilds the base from every live article: no removed passages, no separate recent segment. */
   private merge(): void {
-    this.base = this.buildSegment([...this.articleById.values()]);
+    const base = this.base;
+    const parts = [{ store: base.store, keep: (n: number) => !base.removed.has(n) }];
+    if (this.recent.length > 0) parts.push({ store: ArticleStore.fromArticles(this.recent), keep: () => true });
+    this.located.clear();
+    this.livePassages = 0;
+    this.base = buildSegment(ArticleStore.concat(parts));
     this.recent = [];
     this.recentSegment = undefined;
-    this.stale.clear();
+    this.locate(this.base);
   }
 
-  /** Records the article's passages and their contexts (folded once, kept for the concept check). */
-  private register(article: Article, knownFolded?: ReadonlyMap<string, string>): void {
-    this.articleById.set(article.id, article);
-    // Contexts are made anew for an article read now (its title may have changed), once per section.
-    const made = new Set<string>();
-    for (const passage of article.passages) {
-      const section = sectionOf(article, passage);
-      const key = contextKey(article, passage);
-      let context = this.contexts.get(key);
-      if (!context || (!knownFolded && !made.has(key))) {
-        made.add(key);
-        const words = canonicalSyllables([section?.question, section?.answerer, article.place, article.title].filter(Boolean).join(" "));
-        context = { canonical: padded(words), folded: padded(words.map(foldSyllable)) };
-        this.contexts.set(key, context);
-      }
-      const folded = knownFolded?.get(passage.id) ?? padded(foldedSyllables(passage.text));
-      this.stale.delete(passage.id);
-      this.entries.set(passage.id, { passage, article, ...(section ? { section } : {}), folded, context });
+  /** Records where the segment's live articles are. */
+  private locate(segment: Segment): void {
+    for (let n = 0; n < segment.store.articleCount; n += 1) {
+      if (segment.removed.has(n)) continue;
+      const head = segment.store.head(n);
+      this.located.set(head.id, { segment, article: n });
+      if (segment !== this.recentSegment) this.livePassages += head.passageCount;
     }
-  }
-
-  private buildSegment(articles: readonly Article[]): Segment {
-    const passageIds = articles.flatMap((a) => a.passages.map((p) => p.id));
-    const contextKeys = [...new Set(articles.flatMap((a) => a.passages.map((p) => contextKey(a, p))))];
-    return {
-      text: TermIndex.build(passageIds.map((id) => this.entries.get(id)!.folded)),
-      passageIds,
-      context: TermIndex.build(contextKeys.map((key) => this.contexts.get(key)!.folded)),
-      contextKeys,
-      contextPassages: passagesOfContexts(contextKeys, articles),
-    };
   }
 
   private segments(): Segment[] {
     return this.recentSegment ? [this.base, this.recentSegment] : [this.base];
+  }
+
+  private isLive(segment: Segment, passage: number): boolean {
+    return segment.removed.size === 0 || !segment.removed.has(segment.store.articleOf(passage));
+  }
+
+  /** A passage as the judge reads it. */
+  private entry(segment: Segment, number: number): Entry {
+    const { store } = segment;
+    const article = store.articleOf(number);
+    return {
+      segment,
+      number,
+      passage: { text: store.passageText(number) },
+      folded: store.foldedText(number),
+      context: this.contextOf(store.head(article), store.section(number)),
+    };
+  }
+
+  private contextOf(head: ArticleHead, section: number): PassageContext {
+    // The content hash keys it too: a new version of the article may have a new title.
+    const key = `${head.id}:${head.contentHash}#${section}`;
+    let context = this.contextCache.get(key);
+    if (!context) {
+      const words = canonicalSyllables(contextWords(head, section));
+      context = { canonical: padded(words), folded: padded(words.map(foldSyllable)) };
+      if (this.contextCache.size >= CONTEXT_CACHE) this.contextCache.delete(this.contextCache.keys().next().value!);
+      this.contextCache.set(key, context);
+    }
+    return context;
   }
 
   /**
@@ -264,23 +320,40 @@ export class KnowledgeIndex {
    * best-matching contexts; each scored as text + CONTEXT_BOOST × its context.
    */
   private candidates(terms: readonly string[]): { entry: Entry; score: number }[] {
-    const n = this.entries.size;
+    const n = this.livePassages;
     const textDf = (term: string) => this.segments().reduce((sum, s) => sum + s.text.documentFrequency(term), 0);
-    const scores = new Map<string, number>();
+    const scores = new Map<string, { segment: Segment; number: number; score: number }>();
+    const add = (segment: Segment, number: number, score: number) => {
+      const key = `${segment === this.base ? "b" : "r"}${number}`;
+      const known = scores.get(key);
+      if (known) known.score += score;
+      else scores.set(key, { segment, number, score });
+    };
     for (const segment of this.segments()) {
       for (const { doc, score } of segment.text.search(terms, { limit: CANDIDATES * 2, idfDocuments: n, dfOf: textDf })) {
-        scores.set(segment.passageIds[doc]!, score);
+        scores.set(`${segment === this.base ? "b" : "r"}${doc}`, { segment, number: doc, score });
       }
       for (const { doc, score } of segment.context.search(terms, { limit: CONTEXT_CANDIDATES, boost: CONTEXT_BOOST })) {
-        for (const id of segment.contextPassages[doc] ?? []) scores.set(id, (scores.get(id) ?? 0) + score);
+        const article = segment.contextArticles[doc]!;
+        const section = segment.contextSections[doc]!;
+        const [from, to] = segment.store.passageRange(article);
+        for (let p = from; p < to; p += 1) if (segment.store.section(p) === section) add(segment, p, score);
       }
     }
     const found: { entry: Entry; score: number }[] = [];
-    for (const [id, score] of scores) {
-      const entry = this.entries.get(id);
-      if (entry && !this.stale.has(id)) found.push({ entry, score });
+    for (const { segment, number, score } of scores.values()) {
+      if (this.isLive(segment, number)) found.push({ entry: this.entry(segment, number), score });
     }
     return found.sort((a, b) => b.score - a.score).slice(0, CANDIDATES);
+  }
+
+  /** The hit shown for a judged candidate: the passage with its article, section and answering sentence. */
+  private hit(entry: Entry, score: number, coverage: number, sentence: string): SearchHit {
+    const { store } = entry.segment;
+    const article = this.article(store.head(store.articleOf(entry.number)).id)!;
+    const passage = article.passages[entry.number - store.passageRange(store.articleOf(entry.number))[0]]!;
+    const section = sectionOf(article, passage);
+    return { passage, article, ...(section ? { section } : {}), score, coverage, sentence };
   }
 
   /**
@@ -316,7 +389,7 @@ export class KnowledgeIndex {
           : [];
     const hits = kept.map(({ entry, judgement }): SearchHit => {
       const { sentence } = entry === first?.entry && firstSentence ? firstSentence : this.judge.answeringSentence(entry, prepared, weights);
-      return { passage: entry.passage, article: entry.article, ...(entry.section ? { section: entry.section } : {}), score: judgement.score, coverage: judgement.coverage, sentence };
+      return this.hit(entry, judgement.score, judgement.coverage, sentence);
     });
     const top = first?.judgement;
     const evidence = top && { coverage: top.coverage, sentenceCoverage, kindHeld: top.kindHeld, rarestHeld: top.rarestHeld, unknownMissing: top.unknownMissing, missing: top.missing.map((i) => analysis.concepts[i]!.label) };
@@ -331,7 +404,7 @@ export class KnowledgeIndex {
    * near zero, yet it is the best sign that the question is about this article at all.
    */
   private weights(concepts: readonly Concept[]): ConceptWeights {
-    const n = this.entries.size;
+    const n = this.livePassages;
     const frequencies = concepts.map((concept) => Math.max(...concept.phrases.map((p) => this.phraseFrequency(p.folded))));
     // A pair straddling two pairs that passages have ("bộ máy | cán bộ" → "máy cán", "tỉnh ủy |
     // quan tâm" → "ủy quan") is a word boundary when it is rarer than both: words recur, chance
@@ -372,7 +445,8 @@ export class KnowledgeIndex {
     let context = 0;
     for (const segment of this.segments()) {
       text += segment.text.documentFrequency(term);
-      const perContext = segment.contextKeys.length ? segment.passageIds.length / segment.contextKeys.length : 0;
+      const contexts = segment.contextArticles.length;
+      const perContext = contexts ? segment.store.passageCount / contexts : 0;
       context += segment.context.documentFrequency(term) * perContext;
     }
     return Math.max(text, Math.round(context));
@@ -383,7 +457,8 @@ export class KnowledgeIndex {
    * passages come up again and again, so recent ones are kept (bounded, oldest dropped first).
    */
   private canonicalOf(entry: Entry): string {
-    const id = entry.passage.id;
+    const { store } = entry.segment;
+    const id = `${store.head(store.articleOf(entry.number)).contentHash}-${entry.number - store.passageRange(store.articleOf(entry.number))[0]}`;
     let text = this.canonicalCache.get(id);
     if (text === undefined) {
       text = padded(canonicalSyllables(entry.passage.text));

@@ -226,7 +226,7 @@ describe("FeedPoller", () => {
     };
     await poller.checkAll();
     await settle();
-    expect(knowledge.articles).toHaveLength(5);
+    expect(knowledge.articleHeads).toHaveLength(5);
     expect(storage.announcements.count()).toBe(5);
     expect(storage.outbox.counts().pending).toBe(5);
     expect(knowledge.search("bao nhiêu mô hình").hits[0]?.article.pageUrl).toBe(`${site.url}/chinh-tri/dan-van-kheo.html`);

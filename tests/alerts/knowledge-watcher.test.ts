@@ -44,7 +44,7 @@ describe("KnowledgeWatcher", () => {
     await new Promise((r) => setTimeout(r, 300));
     await watcher.idle();
     expect(knowledge.search("giá lúa vụ mùa").answered).toBe(true);
-    expect(knowledge.articles.map((a) => a.file).sort()).toEqual([SEED_FILE, "2024-12-02-gia-lua.txt"]);
+    expect(knowledge.articleHeads.map((a) => a.file).sort()).toEqual([SEED_FILE, "2024-12-02-gia-lua.txt"]);
   });
 
   it("a new article file is indexed and announced without a restart; answers work meanwhile", async () => {
@@ -69,7 +69,7 @@ describe("KnowledgeWatcher", () => {
     rmSync(path.join(dir, SEED_FILE));
     await new Promise((r) => setTimeout(r, 300));
     await watcher.idle();
-    expect(knowledge.articles).toHaveLength(0);
+    expect(knowledge.articleHeads).toHaveLength(0);
   });
 
   it("a file still being written is read only when it stops changing", async () => {
@@ -84,7 +84,7 @@ describe("KnowledgeWatcher", () => {
     await appendFile(file, RICE.slice(half));
     await new Promise((r) => setTimeout(r, 400));
     await watcher.idle();
-    expect(knowledge.articles.map((a) => a.title)).toContain("Giá lúa tăng");
+    expect(knowledge.articleHeads.map((a) => a.title)).toContain("Giá lúa tăng");
   });
 
   it("a bad file is reported and skipped; the others keep working", async () => {
@@ -94,6 +94,6 @@ describe("KnowledgeWatcher", () => {
     writeFileSync(path.join(dir, "bad.txt"), "no date here\n");
     await new Promise((r) => setTimeout(r, 400));
     await watcher.idle();
-    expect(knowledge.articles.map((a) => a.file).sort()).toEqual([SEED_FILE, "good.txt"].sort());
+    expect(knowledge.articleHeads.map((a) => a.file).sort()).toEqual([SEED_FILE, "good.txt"].sort());
   });
 });

@@ -79,7 +79,7 @@ describe("commands", () => {
 
   it("/start <passage id> (deep link) opens that passage; an unknown id says so and welcomes", async () => {
     const h = harness(knowledge);
-    const id = knowledge.articles[0]!.passages[1]!.id;
+    const id = knowledge.article(knowledge.articleHeads[0]!.id)!.passages[1]!.id;
     const [reply] = sent(await h.message(`/start ${id}`));
     expect(textOf(reply)).toContain("31.945 mô hình");
     const replies = sent(await h.message("/start nope-99"));
@@ -199,7 +199,7 @@ describe("buttons", () => {
     const h = harness(knowledge, {
       failWith: (method) => (method === "sendMessage" ? new GrammyError("boom", { ok: false, error_code: 500, description: "Internal" }, "sendMessage", {}) : undefined),
     });
-    const calls = await h.press(`qs:${knowledge.articles[0]!.id}`);
+    const calls = await h.press(`qs:${knowledge.articleHeads[0]!.id}`);
     expect(calls.map((c) => c.method)).toContain("answerCallbackQuery");
   });
 });
@@ -222,7 +222,7 @@ describe("inline mode", () => {
     const h = harness(knowledge);
     const [empty] = await h.inline("");
     expect((empty!.payload.results as unknown[]).length).toBe(3);
-    const id = knowledge.articles[0]!.passages[6]!.id;
+    const id = knowledge.article(knowledge.articleHeads[0]!.id)!.passages[6]!.id;
     const [shared] = await h.inline(id);
     expect((shared!.payload.results as { id: string }[]).map((r) => r.id)).toEqual([id]);
   });

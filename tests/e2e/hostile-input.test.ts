@@ -468,8 +468,8 @@ describe("hostile input through the real bot over HTTP", () => {
       ...Array.from({ length: 7 }, (_, i) => hostileQuestions[i % hostileQuestions.length]!),
     ];
     const outOfScope = questions.filter((q) => q.cat === "oos").map((q) => q.q);
-    const passageIds = knowledge.articles.flatMap((a) => a.passages.map((p) => p.id));
-    const article = knowledge.articles.find((a) => a.sections.length > 3)!;
+    const passageIds = knowledge.articleHeads.flatMap((a) => knowledge.article(a.id)!.passages.map((p) => p.id));
+    const article = knowledge.articleHeads.find((a) => a.sections.length > 3)!;
     expect(answerable.length).toBeGreaterThan(20);
     const factory = new TextFactory(rng, answerable, outOfScope, passageIds);
 

@@ -26,7 +26,7 @@ describe("a knowledge folder holding things that are not article files", () => {
     const started = performance.now();
     const opened = await openKnowledgeBase({ knowledgeDir: hostileFolder(), cacheDir: mkdtempSync(path.join(tmpdir(), "hoibao-cache-")) });
     expect(performance.now() - started).toBeLessThan(5_000);
-    expect(opened.index.articles.map((a) => a.file)).toEqual([SEED_FILE]);
+    expect(opened.index.articleHeads.map((a) => a.file)).toEqual([SEED_FILE]);
     const reasons = Object.fromEntries(opened.errors.map((e) => [e.file, e.reason]));
     expect(reasons["pipe.txt"]).toBe("not a regular file (a pipe): skipped");
     expect(reasons["zero.txt"]).toBe("not a regular file (a device): skipped");
@@ -34,7 +34,7 @@ describe("a knowledge folder holding things that are not article files", () => {
     expect(reasons["folder.txt"]).toBe("not a regular file (a folder): skipped");
     expect(reasons["huge.txt"]).toMatch(/^too large for an article/);
     // The file with a non-UTF-8 name: read under the name the system gives, or reported; never fatal.
-    expect(opened.errors.length + opened.index.articles.length).toBeGreaterThanOrEqual(7);
+    expect(opened.errors.length + opened.index.articleCount).toBeGreaterThanOrEqual(7);
   });
 
   it("npm start (local chat) starts over it, and ingest refuses a pipe at once", () => {

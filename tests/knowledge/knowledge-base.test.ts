@@ -16,6 +16,8 @@ describe("openKnowledgeBase index cache", () => {
     const second = await openKnowledgeBase({ knowledgeDir, cacheDir });
     expect(second.fromCache).toBe(true);
     expect(second.index.search("kho khan")).toEqual(first.index.search("kho khan"));
+    const id = first.index.articleHeads[0]!.id;
+    expect(second.index.article(id)).toEqual(first.index.article(id));
 
     writeFileSync(path.join(knowledgeDir, "news.txt"), newsArticle("Giá lúa tăng", ["Giá lúa vụ mùa tăng mạnh."]));
     const third = await openKnowledgeBase({ knowledgeDir, cacheDir });

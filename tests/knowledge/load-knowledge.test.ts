@@ -38,7 +38,7 @@ describe("loadKnowledgeDir", () => {
     const script = `import { openKnowledgeBase } from "./dist/knowledge/knowledge-base.js";
       for (const round of [1, 2]) {
         const { index, errors, fromCache } = await openKnowledgeBase({ knowledgeDir: ${JSON.stringify(dir)}, cacheDir: ${JSON.stringify(cache)} });
-        console.log(index.articles.length, errors.length, fromCache);
+        console.log(index.articleCount, errors.length, fromCache);
       }`;
     const output = execFileSync("bash", ["-c", `ulimit -n 160 && exec "${process.execPath}" --input-type=module -e '${script.replace(/'/g, "'\\''")}'`], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000 });
     expect(output.trim().split("\n")).toEqual([`${files} 0 false`, `${files} 0 true`]);

@@ -41,7 +41,7 @@ async function welcome(ctx: BotContext): Promise<void> {
   const knowledge = ctx.deps.knowledge;
   const article = latestInterview(knowledge);
   const text = ctx.t("welcome", {
-    articles: knowledge.articles.length,
+    articles: knowledge.articleCount,
     title: escapeHtml(article?.title ?? "—"),
     date: article ? displayDate(article.date) : "—",
     example: escapeHtml(clip(article?.sections[0]?.question ?? "khó khăn là gì?", 90)),

@@ -36,7 +36,7 @@ export function subscriptionsFeature(): Composer<BotContext> {
     const lastFeed = storage.feeds.lastCheckedAt();
     await send(ctx, {
       text: ctx.t("stats", {
-        articles: ctx.deps.knowledge.articles.length,
+        articles: ctx.deps.knowledge.articleCount,
         passages: ctx.deps.knowledge.passageCount,
         subscribers: storage.subscriptions.count(),
         pending: counts.pending + counts.sending,
