@@ -6,14 +6,16 @@
  * hundreds, and a cache file restores it without parsing a string per passage.
  */
 import type { Article, Passage } from "./article.js";
-import { foldedSyllables } from "./vietnamese.js";
+import { canonicalSyllables, foldSyllable, foldedSyllables } from "./vietnamese.js";
 
 /** An article without its passages: what lists, counts and alerts need. */
 export type ArticleHead = Omit<Article, "passages"> & { readonly passageCount: number };
 
-/** The store's content as arrays: what a cache file holds. */
-export interface StoreData {
-  readonly heads: readonly ArticleHead[];
+/**
+ * The store's content as typed arrays, each over a SharedArrayBuffer: a merge worker reads them
+ * while answers go on, without a copy.
+ */
+export interface StoreArrays {
   /** Passage p of the store belongs to the article n with firsts[n] ≤ p < firsts[n + 1]. */
   readonly firsts: Uint32Array;
   /** Passage p's text is bytes textEnds[p - 1] (0 for the first) … textEnds[p] of textBytes. */
@@ -25,6 +27,26 @@ export interface StoreData {
   readonly lines: Uint32Array;
   /** The interview section a passage answers (1-based), 0 for none. */
   readonly sections: Uint16Array;
+  /**
+   * The contexts (the words around a passage: its interview question and speaker, the article's
+   * place and title), one per article and section: article n's are contextFirsts[n] … contextFirsts[n + 1] - 1.
+   */
+  readonly contextFirsts: Uint32Array;
+  readonly contextSections: Uint16Array;
+  /** Folded context texts, space-padded, laid out as the passages' texts. */
+  readonly contextBytes: Uint8Array;
+  readonly contextEnds: Uint32Array;
+}
+
+/** What a cache file holds: the heads (JSON) and the arrays. */
+export interface StoreData extends StoreArrays {
+  readonly heads: readonly ArticleHead[];
+}
+
+/** The words of a passage's context: its interview question and speaker, the article's place and title. */
+export function contextWords(head: Omit<Article, "passages">, section: number): string {
+  const interview = section ? head.sections[section - 1] : undefined;
+  return [interview?.question, interview?.answerer, head.place, head.title].filter(Boolean).join(" ");
 }
 
 /** " a b c ": padded so that phrase lookups find whole syllables at the ends too. */
@@ -50,21 +72,46 @@ export class ArticleStore {
     const folded: string[] = [];
     const lines: number[] = [];
     const sections: number[] = [];
-    const firsts = new Uint32Array(articles.length + 1);
+    const firsts = shared(Uint32Array, articles.length + 1);
+    const contextFirsts = shared(Uint32Array, articles.length + 1);
+    const contextSections: number[] = [];
+    const contexts: string[] = [];
     const heads = articles.map((article, n): ArticleHead => {
       firsts[n] = texts.length;
+      contextFirsts[n] = contexts.length;
+      const seen = new Set<number>();
       for (const passage of article.passages) {
+        const section = passage.sectionIndex ?? 0;
         texts.push(passage.text);
         folded.push(paddedFolded(passage.text));
         lines.push(passage.line);
-        sections.push(passage.sectionIndex ?? 0);
+        sections.push(section);
+        if (seen.has(section)) continue;
+        seen.add(section);
+        contextSections.push(section);
+        contexts.push(` ${canonicalSyllables(contextWords(article, section)).map(foldSyllable).join(" ")} `);
       }
       return headOf(article);
     });
     firsts[articles.length] = texts.length;
+    contextFirsts[articles.length] = contexts.length;
     const [textBytes, textEnds] = blob(texts);
     const [foldedBytes, foldedEnds] = blob(folded);
-    return new ArticleStore({ heads, firsts, textBytes, textEnds, foldedBytes, foldedEnds, lines: Uint32Array.from(lines), sections: Uint16Array.from(sections) });
+    const [contextBytes, contextEnds] = blob(contexts);
+    return new ArticleStore({
+      heads,
+      firsts,
+      textBytes,
+      textEnds,
+      foldedBytes,
+      foldedEnds,
+      lines: sharedFrom(Uint32Array, lines),
+      sections: sharedFrom(Uint16Array, sections),
+      contextFirsts,
+      contextSections: sharedFrom(Uint16Array, contextSections),
+      contextBytes,
+      contextEnds,
+    });
   }
 
   /**
@@ -72,45 +119,14 @@ export class ArticleStore {
    * again): what merging segments needs.
    */
   static concat(parts: readonly { store: ArticleStore; keep: (article: number) => boolean }[]): ArticleStore {
-    const heads: ArticleHead[] = [];
-    const ranges: { store: ArticleStore; from: number; to: number }[] = [];
-    for (const { store, keep } of parts) {
-      store.data.heads.forEach((head, n) => {
-        if (!keep(n)) return;
-        heads.push(head);
-        ranges.push({ store, from: store.data.firsts[n]!, to: store.data.firsts[n + 1]! });
-      });
-    }
-    const passages = ranges.reduce((sum, r) => sum + r.to - r.from, 0);
-    const firsts = new Uint32Array(heads.length + 1);
-    const lines = new Uint32Array(passages);
-    const sections = new Uint16Array(passages);
-    let at = 0;
-    ranges.forEach((range, n) => {
-      firsts[n] = at;
-      lines.set(range.store.data.lines.subarray(range.from, range.to), at);
-      sections.set(range.store.data.sections.subarray(range.from, range.to), at);
-      at += range.to - range.from;
-    });
-    firsts[heads.length] = at;
-    const joined = (bytesOf: (d: StoreData) => Uint8Array, endsOf: (d: StoreData) => Uint32Array): [Uint8Array, Uint32Array] => {
-      const size = ranges.reduce((sum, r) => sum + end(endsOf(r.store.data), r.to - 1) - end(endsOf(r.store.data), r.from - 1), 0);
-      const bytes = new Uint8Array(size);
-      const ends = new Uint32Array(passages);
-      let byte = 0;
-      let p = 0;
-      for (const { store, from, to } of ranges) {
-        const source = endsOf(store.data);
-        const start = end(source, from - 1);
-        bytes.set(bytesOf(store.data).subarray(start, end(source, to - 1)), byte);
-        for (let q = from; q < to; q += 1) ends[p++] = byte + source[q]! - start;
-        byte += end(source, to - 1) - start;
-      }
-      return [bytes, ends];
-    };
-    const [textBytes, textEnds] = joined((d) => d.textBytes, (d) => d.textEnds);
-    const [foldedBytes, foldedEnds] = joined((d) => d.foldedBytes, (d) => d.foldedEnds);
-    return new ArticleStore({ heads, firsts, textBytes, textEnds, foldedBytes, foldedEnds, lines, sections });
+    const heads = parts.flatMap(({ store, keep }) => store.data.heads.filter((_, n) => keep(n)));
+    const arrays = concatArrays(parts.map(({ store, keep }) => ({ arrays: store.data, keep: Uint8Array.from(store.data.heads, (_, n) => (keep(n) ? 1 : 0)) })));
+    return new ArticleStore({ ...arrays, heads });
+  }
+
+  /** A store of these heads and arrays (a merge worker's result). */
+  static fromParts(heads: readonly ArticleHead[], arrays: StoreArrays): ArticleStore {
+    return new ArticleStore({ ...arrays, heads });
   }
 
   get articleCount(): number {
@@ -132,15 +148,7 @@ export class ArticleStore {
 
   /** The article a passage belongs to (binary search over the articles' first passages). */
   articleOf(passage: number): number {
-    const { firsts } = this.data;
-    let lo = 0;
-    let hi = firsts.length - 2;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (firsts[mid]! <= passage) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lastAtOrBelow(this.data.firsts, passage);
   }
 
   passageText(passage: number): string {
@@ -154,6 +162,20 @@ export class ArticleStore {
 
   section(passage: number): number {
     return this.data.sections[passage]!;
+  }
+
+  /** The contexts of an article: first … end - 1. */
+  contextRange(article: number): [number, number] {
+    return [this.data.contextFirsts[article]!, this.data.contextFirsts[article + 1]!];
+  }
+
+  /** The article a context belongs to. */
+  articleOfContext(context: number): number {
+    return lastAtOrBelow(this.data.contextFirsts, context);
+  }
+
+  contextSection(context: number): number {
+    return this.data.contextSections[context]!;
   }
 
   passage(passage: number, article = this.articleOf(passage)): Passage {
@@ -182,21 +204,101 @@ export function headOf(article: Article): ArticleHead {
   return { ...head, passageCount: passages.length };
 }
 
-/** The end of passage p's bytes (0 before the first). */
-function end(ends: Uint32Array, p: number): number {
-  return p < 0 ? 0 : ends[p]!;
+/**
+ * The arrays of several stores' kept articles, in order: byte ranges copied, offsets shifted.
+ * Pure arrays in, arrays out: it runs in the merge worker too.
+ */
+export function concatArrays(parts: readonly { arrays: StoreArrays; keep: Uint8Array }[]): StoreArrays {
+  const ranges: { arrays: StoreArrays; article: number }[] = [];
+  for (const { arrays, keep } of parts) for (let n = 0; n < keep.length; n += 1) if (keep[n]) ranges.push({ arrays, article: n });
+  const count = (firsts: (a: StoreArrays) => Uint32Array) => ranges.reduce((sum, { arrays, article }) => sum + firsts(arrays)[article + 1]! - firsts(arrays)[article]!, 0);
+  const passages = count((a) => a.firsts);
+  const contexts = count((a) => a.contextFirsts);
+  const firsts = shared(Uint32Array, ranges.length + 1);
+  const contextFirsts = shared(Uint32Array, ranges.length + 1);
+  const lines = shared(Uint32Array, passages);
+  const sections = shared(Uint16Array, passages);
+  const contextSections = shared(Uint16Array, contexts);
+  let p = 0;
+  let c = 0;
+  ranges.forEach(({ arrays, article }, n) => {
+    firsts[n] = p;
+    contextFirsts[n] = c;
+    const [from, to] = [arrays.firsts[article]!, arrays.firsts[article + 1]!];
+    lines.set(arrays.lines.subarray(from, to), p);
+    sections.set(arrays.sections.subarray(from, to), p);
+    p += to - from;
+    const [cFrom, cTo] = [arrays.contextFirsts[article]!, arrays.contextFirsts[article + 1]!];
+    contextSections.set(arrays.contextSections.subarray(cFrom, cTo), c);
+    c += cTo - cFrom;
+  });
+  firsts[ranges.length] = p;
+  contextFirsts[ranges.length] = c;
+  const joined = (bytesOf: (a: StoreArrays) => Uint8Array, endsOf: (a: StoreArrays) => Uint32Array, firstsOf: (a: StoreArrays) => Uint32Array, total: number): [Uint8Array, Uint32Array] => {
+    const spans = ranges.map(({ arrays, article }) => {
+      const from = firstsOf(arrays)[article]!;
+      const to = firstsOf(arrays)[article + 1]!;
+      return { arrays, from, to, start: end(endsOf(arrays), from - 1), stop: end(endsOf(arrays), to - 1) };
+    });
+    const bytes = shared(Uint8Array, spans.reduce((sum, s) => sum + s.stop - s.start, 0));
+    const ends = shared(Uint32Array, total);
+    let byte = 0;
+    let at = 0;
+    for (const { arrays, from, to, start, stop } of spans) {
+      bytes.set(bytesOf(arrays).subarray(start, stop), byte);
+      const source = endsOf(arrays);
+      for (let q = from; q < to; q += 1) ends[at++] = byte + source[q]! - start;
+      byte += stop - start;
+    }
+    return [bytes, ends];
+  };
+  const [textBytes, textEnds] = joined((a) => a.textBytes, (a) => a.textEnds, (a) => a.firsts, passages);
+  const [foldedBytes, foldedEnds] = joined((a) => a.foldedBytes, (a) => a.foldedEnds, (a) => a.firsts, passages);
+  const [contextBytes, contextEnds] = joined((a) => a.contextBytes, (a) => a.contextEnds, (a) => a.contextFirsts, contexts);
+  return { firsts, textBytes, textEnds, foldedBytes, foldedEnds, lines, sections, contextFirsts, contextSections, contextBytes, contextEnds };
+}
+
+/** The end of item i's bytes (0 before the first). */
+function end(ends: Uint32Array, i: number): number {
+  return i < 0 ? 0 : ends[i]!;
+}
+
+/** The last n with firsts[n] ≤ value (firsts ascending, firsts[0] = 0). */
+function lastAtOrBelow(firsts: Uint32Array, value: number): number {
+  let lo = 0;
+  let hi = firsts.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (firsts[mid]! <= value) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+type ArrayOf<T> = new (buffer: SharedArrayBuffer) => T;
+
+/** A typed array over a SharedArrayBuffer. */
+export function shared<T extends Uint8Array | Uint16Array | Uint32Array>(type: ArrayOf<T> & { BYTES_PER_ELEMENT: number }, length: number): T {
+  return new type(new SharedArrayBuffer(length * type.BYTES_PER_ELEMENT));
+}
+
+function sharedFrom<T extends Uint16Array | Uint32Array>(type: ArrayOf<T> & { BYTES_PER_ELEMENT: number }, values: readonly number[]): T {
+  const array = shared(type, values.length);
+  array.set(values);
+  return array;
 }
 
 /** Strings as one UTF-8 blob and the end offset of each. */
 function blob(strings: readonly string[]): [Uint8Array, Uint32Array] {
-  const ends = new Uint32Array(strings.length);
+  const ends = shared(Uint32Array, strings.length);
   let size = 0;
   strings.forEach((s, i) => {
     size += Buffer.byteLength(s, "utf8");
     ends[i] = size;
   });
-  const bytes = Buffer.allocUnsafeSlow(size);
+  const bytes = shared(Uint8Array, size);
+  const writer = Buffer.from(bytes.buffer);
   let at = 0;
-  for (const s of strings) at += bytes.write(s, at, "utf8");
-  return [new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), ends];
+  for (const s of strings) at += writer.write(s, at, "utf8");
+  return [bytes, ends];
 }

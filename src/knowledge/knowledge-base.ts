@@ -8,7 +8,7 @@ import { mkdir, open, readdir, rename, rm, stat, writeFile } from "node:fs/promi
 import path from "node:path";
 import { articleFileNames, loadKnowledgeDir } from "./load-knowledge.js";
 import { ArticleError } from "./parse-article.js";
-import type { StoreData } from "./article-store.js";
+import { type StoreData, shared } from "./article-store.js";
 import { INDEX_VERSION, KnowledgeIndex, type SavedIndex } from "./search-index.js";
 import type { TermIndexData } from "./term-index.js";
 
@@ -85,7 +85,6 @@ export async function cacheFileFor(cacheDir: string, knowledgeDir: string, codeF
  * its own memory, so nothing keeps the header's bytes alive, and nothing is parsed per passage.
  */
 type ArrayType = "u8" | "u16" | "u32";
-const TYPES = { u8: Uint8Array, u16: Uint16Array, u32: Uint32Array } as const;
 type AnyArray = Uint8Array | Uint16Array | Uint32Array;
 
 interface CacheHeader {
@@ -104,8 +103,6 @@ function arraysOf(saved: SavedIndex): Record<string, AnyArray> {
     ...Object.fromEntries(Object.entries(store).map(([name, array]) => [`store.${name}`, array as AnyArray])),
     ...termIndex("text", saved.text),
     ...termIndex("context", saved.context),
-    contextArticles: saved.contextArticles,
-    contextSections: saved.contextSections,
   };
 }
 
@@ -147,7 +144,8 @@ async function decodeCache(file: string): Promise<{ saved: SavedIndex; errors: A
     const base = 8 + align(json.length);
     const arrays: Record<string, AnyArray> = {};
     for (const [name, [offset, count, type]] of Object.entries(header.arrays)) {
-      const array = new TYPES[type](count);
+      // Shared memory: a merge worker reads the store's arrays while answers go on.
+      const array = type === "u8" ? shared(Uint8Array, count) : type === "u16" ? shared(Uint16Array, count) : shared(Uint32Array, count);
       await readExactly(new Uint8Array(array.buffer), base + offset);
       arrays[name] = array;
     }
@@ -157,8 +155,6 @@ async function decodeCache(file: string): Promise<{ saved: SavedIndex; errors: A
         store: { ...group<Omit<StoreData, "heads">>("store"), heads: header.heads },
         text: group<TermIndexData>("text"),
         context: group<TermIndexData>("context"),
-        contextArticles: arrays.contextArticles as Uint32Array,
-        contextSections: arrays.contextSections as Uint16Array,
       },
       errors: header.errors.map((e) => new ArticleError(e.file, e.line, e.reason)),
     };

@@ -9,10 +9,12 @@
  * when it grows. A removed or replaced article's passages are skipped until the next merge.
  */
 import { type Article, type InterviewSection, type Passage, sectionOf } from "./article.js";
-import { type ArticleHead, ArticleStore, type StoreData } from "./article-store.js";
+import { type ArticleHead, ArticleStore, type StoreData, contextWords } from "./article-store.js";
+import { mergeInWorker } from "./background-merge.js";
+import { type SegmentIndexes, buildSegmentIndexes } from "./segment-indexes.js";
 import { AnswerJudge, type ConceptWeights, type JudgedPassage, type Judgement, type Tier, prepare } from "./answer-judge.js";
 import { type AnalyzedQuery, type Concept, analyzeQuery } from "./query.js";
-import { TermIndex, type TermIndexData } from "./term-index.js";
+import { TermIndex } from "./term-index.js";
 import { canonicalSyllables, foldSyllable } from "./vietnamese.js";
 
 /** How many full-text candidates (best by BM25 over text and context) the concept check re-reads: enough depth for the re-ranking, within the query budget at 100k passages. */
@@ -20,7 +22,7 @@ const CANDIDATES = 25;
 const DEFAULT_LIMIT = 5;
 
 /** Bumped whenever tokenization or index layout changes: a cached index of another version is rebuilt. */
-export const INDEX_VERSION = 5;
+export const INDEX_VERSION = 6;
 /** Weight of a match in the passage's context (question, speaker, title) against one in its text. */
 const CONTEXT_BOOST = 0.4;
 /** Passages whose canonical (toned) text is kept between questions. */
@@ -81,21 +83,15 @@ interface Segment {
   readonly store: ArticleStore;
   /** Documents are the store's passage numbers. */
   readonly text: TermIndex;
-  /** Document c is the context of article contextArticles[c], section contextSections[c] (0: none). */
+  /** Documents are the store's context numbers. */
   readonly context: TermIndex;
-  readonly contextArticles: Uint32Array;
-  readonly contextSections: Uint16Array;
   /** Articles of the store removed or replaced since it was built (skipped until the next merge). */
   readonly removed: Set<number>;
 }
 
-/** What a cache file holds: the base segment's arrays. */
-export interface SavedIndex {
+/** What a cache file holds: the base segment's store and indexes. */
+export interface SavedIndex extends SegmentIndexes {
   readonly store: StoreData;
-  readonly text: TermIndexData;
-  readonly context: TermIndexData;
-  readonly contextArticles: Uint32Array;
-  readonly contextSections: Uint16Array;
 }
 
 /** " a b c ": padded so that {@link containsPhrase} finds whole syllables at the ends too. */
@@ -110,84 +106,77 @@ const CONTEXT_CACHE = 20_000;
 /** Whole articles (their passages decoded) kept between questions: the hits' articles. */
 const ARTICLE_CACHE = 256;
 
-function buildSegment(store: ArticleStore): Segment {
-  const folded: string[] = new Array(store.passageCount);
-  for (let p = 0; p < store.passageCount; p += 1) folded[p] = store.foldedText(p);
-  // One context per article and section, in passage order.
-  const contextArticles: number[] = [];
-  const contextSections: number[] = [];
-  const contextTexts: string[] = [];
-  for (let n = 0; n < store.articleCount; n += 1) {
-    const [from, to] = store.passageRange(n);
-    const seen = new Set<number>();
-    for (let p = from; p < to; p += 1) {
-      const section = store.section(p);
-      if (seen.has(section)) continue;
-      seen.add(section);
-      contextArticles.push(n);
-      contextSections.push(section);
-      contextTexts.push(padded(canonicalSyllables(contextWords(store.head(n), section)).map(foldSyllable)));
-    }
-  }
-  return {
-    store,
-    text: TermIndex.build(folded),
-    context: TermIndex.build(contextTexts),
-    contextArticles: Uint32Array.from(contextArticles),
-    contextSections: Uint16Array.from(contextSections),
-    removed: new Set(),
-  };
+function segmentOf(store: ArticleStore, indexes: SegmentIndexes = buildSegmentIndexes(store.data)): Segment {
+  return { store, text: TermIndex.fromData(indexes.text), context: TermIndex.fromData(indexes.context), removed: new Set() };
 }
 
-/** The words of a passage's context: its interview question and speaker, the article's place and title. */
-function contextWords(head: ArticleHead, section: number): string {
-  const interview = section ? head.sections[section - 1] : undefined;
-  return [interview?.question, interview?.answerer, head.place, head.title].filter(Boolean).join(" ");
+export interface KnowledgeIndexOptions {
+  /**
+   * From this many passages in the base, merges run in a worker thread while answers go on
+   * (default 20,000); below, a merge takes milliseconds and runs at once.
+   */
+  readonly backgroundMergeFrom?: number;
+}
+
+/** A merge under way in the worker: what it was given, and what changed meanwhile. */
+interface PendingMerge {
+  readonly base: Segment;
+  /** The recent articles it merges (by identity: a later version of one is not among them). */
+  readonly articles: ReadonlySet<Article>;
+  /** Ids of its articles removed or replaced while it ran. */
+  readonly removed: Set<string>;
+  readonly done: Promise<void>;
 }
 
 export class KnowledgeIndex {
   private base: Segment;
+  /** Live passages of the base. */
+  private basePassages = 0;
   /** Articles added since the base was built, in their own small segment. */
   private recent: Article[] = [];
   private recentSegment: Segment | undefined;
+  private pending: PendingMerge | undefined;
   /** Where each live article is: its segment and number there. */
   private readonly located = new Map<string, { segment: Segment; article: number }>();
-  private livePassages = 0;
   private readonly canonicalCache = new Map<string, string>();
   private readonly contextCache = new Map<string, PassageContext>();
   private readonly articleCache = new Map<string, Article>();
+  private readonly backgroundMergeFrom: number;
   readonly judge: AnswerJudge;
 
-  private constructor(base: Segment, judge: AnswerJudge = new AnswerJudge()) {
+  private constructor(base: Segment, options: KnowledgeIndexOptions, judge: AnswerJudge = new AnswerJudge()) {
     this.base = base;
     this.judge = judge;
-    this.locate(base);
+    this.backgroundMergeFrom = options.backgroundMergeFrom ?? 20_000;
+    this.locateBase();
   }
 
-  static build(articles: readonly Article[]): KnowledgeIndex {
-    return new KnowledgeIndex(buildSegment(ArticleStore.fromArticles(articles)));
+  static build(articles: readonly Article[], options: KnowledgeIndexOptions = {}): KnowledgeIndex {
+    return new KnowledgeIndex(segmentOf(ArticleStore.fromArticles(articles)), options);
   }
 
   /** Restores an index saved with {@link save}. */
-  static restore(saved: SavedIndex): KnowledgeIndex {
-    return new KnowledgeIndex({
-      store: ArticleStore.fromData(saved.store),
-      text: TermIndex.fromData(saved.text),
-      context: TermIndex.fromData(saved.context),
-      contextArticles: saved.contextArticles,
-      contextSections: saved.contextSections,
-      removed: new Set(),
-    });
+  static restore(saved: SavedIndex, options: KnowledgeIndexOptions = {}): KnowledgeIndex {
+    return new KnowledgeIndex(segmentOf(ArticleStore.fromData(saved.store), saved), options);
   }
 
   /** The base segment as arrays, every addition and removal merged in first. */
   save(): SavedIndex {
     if (this.recent.length > 0 || this.base.removed.size > 0) this.merge();
-    const { store, text, context, contextArticles, contextSections } = this.base;
-    return { store: store.data, text: text.data, context: context.data, contextArticles, contextSections };
+    const { store, text, context } = this.base;
+    return { store: store.data, text: text.data, context: context.data };
   }
 
-  /** Every article, without its passages, in the order they were added. */
+  /** Passages in the base segment (removed ones included, until a merge) and in the recent one. */
+  get segmentSizes(): { base: number; recent: number } {
+    return { base: this.base.store.passageCount, recent: this.recentSegment?.store.passageCount ?? 0 };
+  }
+
+  /** Resolves once no merge is under way (tests, benchmarks). */
+  async idle(): Promise<void> {
+    while (this.pending) await this.pending.done;
+  }
+
   get articleHeads(): ArticleHead[] {
     return [...this.located.values()].map(({ segment, article }) => segment.store.head(article));
   }
@@ -197,7 +186,7 @@ export class KnowledgeIndex {
   }
 
   get passageCount(): number {
-    return this.livePassages;
+    return this.basePassages + this.recent.reduce((n, a) => n + a.passages.length, 0);
   }
 
   article(id: string): Article | undefined {
@@ -228,24 +217,31 @@ export class KnowledgeIndex {
     return { passage, article, ...(section ? { section } : {}), score: 0, coverage: 0, sentence: passage.text };
   }
 
-  /** Adds an article, replacing an earlier version with the same id. */
+  /**
+   * Adds an article, replacing an earlier version with the same id. It joins the small recent
+   * segment (rebuilt whole, in milliseconds); once that is large, everything is merged into the
+   * base: in the worker when the base is large, answers going on from the segments meanwhile.
+   */
   addArticle(article: Article): void {
     if (this.located.has(article.id)) this.removeArticle(article.id);
     this.recent.push(article);
-    this.livePassages += article.passages.length;
-    // The small segment is rebuilt whole; once it is large, everything is merged.
+    this.rebuildRecent();
     const recentPassages = this.recent.reduce((n, a) => n + a.passages.length, 0);
-    if (recentPassages > RECENT_PASSAGES) this.merge();
-    else this.rebuildRecent();
+    if (recentPassages <= RECENT_PASSAGES || this.pending) return;
+    if (this.base.store.passageCount >= this.backgroundMergeFrom) this.mergeInBackground();
+    else this.merge();
   }
 
   removeArticle(id: string): void {
     const place = this.located.get(id);
     if (!place) return;
     this.located.delete(id);
-    this.livePassages -= place.segment.store.head(place.article).passageCount;
+    if (this.pending && (place.segment === this.pending.base || (place.segment === this.recentSegment && this.pending.articles.has(this.recent.find((a) => a.id === id)!)))) {
+      this.pending.removed.add(id);
+    }
     if (place.segment === this.base) {
-      place.segment.removed.add(place.article);
+      this.base.removed.add(place.article);
+      this.basePassages -= this.base.store.head(place.article).passageCount;
     } else {
       this.recent = this.recent.filter((a) => a.id !== id);
       this.rebuildRecent();
@@ -254,30 +250,62 @@ export class KnowledgeIndex {
 
   private rebuildRecent(): void {
     for (const article of this.recent) this.located.delete(article.id);
-    this.recentSegment = this.recent.length ? buildSegment(ArticleStore.fromArticles(this.recent)) : undefined;
-    if (this.recentSegment) this.locate(this.recentSegment);
+    this.recentSegment = this.recent.length ? segmentOf(ArticleStore.fromArticles(this.recent)) : undefined;
+    const segment = this.recentSegment;
+    if (segment) for (let n = 0; n < segment.store.articleCount; n += 1) this.located.set(segment.store.head(n).id, { segment, article: n });
   }
 
-  /** Rebuilds the base from every live article: no removed passages, no separate recent segment. */
+  /** Rebuilds the base from every live article, at once: no removed passages, no recent segment. */
   private merge(): void {
     const base = this.base;
     const parts = [{ store: base.store, keep: (n: number) => !base.removed.has(n) }];
-    if (this.recent.length > 0) parts.push({ store: ArticleStore.fromArticles(this.recent), keep: () => true });
-    this.located.clear();
-    this.livePassages = 0;
-    this.base = buildSegment(ArticleStore.concat(parts));
-    this.recent = [];
-    this.recentSegment = undefined;
-    this.locate(this.base);
+    if (this.recentSegment) parts.push({ store: this.recentSegment.store, keep: () => true });
+    this.pending = undefined; // a merge in the worker would bring back an older state: dropped
+    this.setBase(segmentOf(ArticleStore.concat(parts)), []);
   }
 
-  /** Records where the segment's live articles are. */
-  private locate(segment: Segment): void {
-    for (let n = 0; n < segment.store.articleCount; n += 1) {
-      if (segment.removed.has(n)) continue;
-      const head = segment.store.head(n);
-      this.located.set(head.id, { segment, article: n });
-      if (segment !== this.recentSegment) this.livePassages += head.passageCount;
+  /** The same merge in the worker; its result replaces the base unless the base changed meanwhile. */
+  private mergeInBackground(): void {
+    const base = this.base;
+    const recent = this.recentSegment!;
+    const keep = Uint8Array.from(base.store.data.heads, (_, n) => (base.removed.has(n) ? 0 : 1));
+    const heads = [...base.store.data.heads.filter((_, n) => keep[n]), ...recent.store.data.heads];
+    const articles = new Set(this.recent);
+    const removed = new Set<string>();
+    const done = mergeInWorker({ parts: [{ arrays: base.store.data, keep }, { arrays: recent.store.data, keep: new Uint8Array(recent.store.articleCount).fill(1) }] }).then(
+      ({ arrays, indexes }) => {
+        if (this.pending?.done !== done) return;
+        this.pending = undefined;
+        const merged = segmentOf(ArticleStore.fromParts(heads, arrays), indexes);
+        heads.forEach((head, n) => {
+          if (removed.has(head.id)) merged.removed.add(n);
+        });
+        this.setBase(merged, this.recent.filter((a) => !articles.has(a)));
+      },
+      () => {
+        // The worker failed (out of memory, killed): answers never depended on it; the next addition tries again.
+        if (this.pending?.done === done) this.pending = undefined;
+      },
+    );
+    this.pending = { base, articles, removed, done };
+  }
+
+  private setBase(base: Segment, recent: Article[]): void {
+    this.base = base;
+    this.recent = recent;
+    this.located.clear();
+    this.locateBase();
+    this.rebuildRecent();
+  }
+
+  /** Records where the base's live articles are. */
+  private locateBase(): void {
+    const { store, removed } = this.base;
+    this.basePassages = 0;
+    for (let n = 0; n < store.articleCount; n += 1) {
+      if (removed.has(n)) continue;
+      this.located.set(store.head(n).id, { segment: this.base, article: n });
+      this.basePassages += store.head(n).passageCount;
     }
   }
 
@@ -320,7 +348,7 @@ export class KnowledgeIndex {
    * best-matching contexts; each scored as text + CONTEXT_BOOST × its context.
    */
   private candidates(terms: readonly string[]): { entry: Entry; score: number }[] {
-    const n = this.livePassages;
+    const n = this.passageCount;
     const textDf = (term: string) => this.segments().reduce((sum, s) => sum + s.text.documentFrequency(term), 0);
     const scores = new Map<string, { segment: Segment; number: number; score: number }>();
     const add = (segment: Segment, number: number, score: number) => {
@@ -334,8 +362,8 @@ export class KnowledgeIndex {
         scores.set(`${segment === this.base ? "b" : "r"}${doc}`, { segment, number: doc, score });
       }
       for (const { doc, score } of segment.context.search(terms, { limit: CONTEXT_CANDIDATES, boost: CONTEXT_BOOST })) {
-        const article = segment.contextArticles[doc]!;
-        const section = segment.contextSections[doc]!;
+        const article = segment.store.articleOfContext(doc);
+        const section = segment.store.contextSection(doc);
         const [from, to] = segment.store.passageRange(article);
         for (let p = from; p < to; p += 1) if (segment.store.section(p) === section) add(segment, p, score);
       }
@@ -404,7 +432,7 @@ export class KnowledgeIndex {
    * near zero, yet it is the best sign that the question is about this article at all.
    */
   private weights(concepts: readonly Concept[]): ConceptWeights {
-    const n = this.livePassages;
+    const n = this.passageCount;
     const frequencies = concepts.map((concept) => Math.max(...concept.phrases.map((p) => this.phraseFrequency(p.folded))));
     // A pair straddling two pairs that passages have ("bộ máy | cán bộ" → "máy cán", "tỉnh ủy |
     // quan tâm" → "ủy quan") is a word boundary when it is rarer than both: words recur, chance
@@ -445,7 +473,7 @@ export class KnowledgeIndex {
     let context = 0;
     for (const segment of this.segments()) {
       text += segment.text.documentFrequency(term);
-      const contexts = segment.contextArticles.length;
+      const contexts = segment.store.data.contextSections.length;
       const perContext = contexts ? segment.store.passageCount / contexts : 0;
       context += segment.context.documentFrequency(term) * perContext;
     }

@@ -1,4 +1,6 @@
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../../testkit/build.js";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
 import { KnowledgeIndex } from "../../src/knowledge/search-index.js";
 import { newsArticle, seedArticle, seedIndex } from "./helpers.js";
@@ -82,6 +84,30 @@ describe("KnowledgeIndex.search on the seed interview", () => {
 });
 
 describe("KnowledgeIndex updates", () => {
+  it("a large merge runs in the worker: answers go on from the segments, and what changes meanwhile is kept", () => {
+    // The compiled modules in a process of their own: the worker runs the built merge-worker.js.
+    const script = `
+      import { KnowledgeIndex } from "./dist/knowledge/search-index.js";
+      import { parseArticle } from "./dist/knowledge/parse-article.js";
+      const article = (i, date = "02/12/2024") => parseArticle(new TextEncoder().encode(
+        "Thứ Hai, " + date + "\\nTin số " + i + "\\n\\n" + Array.from({ length: 30 }, (_, j) => "Đoạn " + j + " của tin " + i + " về mã" + i + "x" + j + ".").join("\\n\\n") + "\\n\\n(baosoctrang.org.vn)\\n"), "n" + i + ".txt");
+      const index = KnowledgeIndex.build(Array.from({ length: 10 }, (_, i) => article(i)), { backgroundMergeFrom: 0 });
+      for (let i = 10; i < 80; i += 1) index.addArticle(article(i));
+      const during = [index.search("mã75x3").hits[0]?.passage.text, index.search("mã2x4").hits[0]?.passage.text, index.passageCount, index.segmentSizes];
+      index.removeArticle(article(3).id);
+      index.addArticle(article(5, "03/12/2024"));
+      await index.idle();
+      const after = [index.search("mã75x3").hits[0]?.passage.text, index.search("mã3x4").answered, index.search("mã5x1").hits.length, index.passageCount, index.articleCount, index.segmentSizes];
+      console.log(JSON.stringify({ during, after }));`;
+    const output = execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000 });
+    const { during, after } = JSON.parse(output) as { during: unknown[]; after: unknown[] };
+    // The merge started once the recent segment passed 2,000 passages (article 76); the base is unchanged meanwhile.
+    expect(during).toEqual([expect.stringContaining("mã75x3"), expect.stringContaining("mã2x4"), 80 * 30, { base: 10 * 30, recent: 70 * 30 }]);
+    // Article 3 removed while merging stays removed; article 5's second version (another date) is
+    // kept beside the first; what came after the merge began (77-79, the new 5) is the recent segment.
+    expect(after).toEqual([expect.stringContaining("mã75x3"), false, 2, 80 * 30, 80, { base: 77 * 30, recent: 4 * 30 }]);
+  });
+
   it("adds and removes articles without a rebuild", () => {
     const live = KnowledgeIndex.build([seedArticle()]);
     expect(live.search("giá lúa vụ mùa").answered).toBe(false);
