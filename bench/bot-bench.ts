@@ -36,6 +36,7 @@ import { pathToFileURL } from "node:url";
 import type { User } from "grammy/types";
 import { REPO_ROOT, build, builtCli } from "../testkit/build.js";
 import { startEmulator, type RecordedCall, type SentMessage } from "../testkit/emulator.js";
+import { clip } from "../src/text.js";
 import { mulberry32 } from "./corpus.js";
 
 export type BotBenchMode = "polling" | "webhook";
@@ -225,7 +226,7 @@ function startBotProcess(env: Record<string, string>, nodeArgs: readonly string[
       } catch {
         // not a pino line (a stack trace, a node warning): keep it
       }
-      if (level >= 40 && warnings.length < 200) warnings.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
+      if (level >= 40 && warnings.length < 200) warnings.push(clip(line, 401));
     }
   };
   child.stdout?.setEncoding("utf8").on("data", onOutput);

@@ -1,7 +1,8 @@
 /** The alert a subscribed chat receives for a new article: title, date, lead, source link, a button to ask. */
 import type { InlineKeyboardMarkup } from "grammy/types";
 import { type Article, articleUrl } from "../knowledge/article.js";
-import { clip, escapeHtml } from "../bot/html.js";
+import { escapeHtml } from "../bot/html.js";
+import { clip } from "../text.js";
 import { displayDate } from "../bot/render.js";
 
 /** The lead shown in an alert, in characters: enough to judge the article, short enough to scan. */

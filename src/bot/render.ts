@@ -4,7 +4,8 @@
  */
 import { type Article, type InterviewSection, type Passage, passageUrl } from "../knowledge/article.js";
 import { canonicalSyllable, foldSyllable } from "../knowledge/vietnamese.js";
-import { MESSAGE_LIMIT, clip, escapeHtml, visibleLength } from "./html.js";
+import { clip } from "../text.js";
+import { MESSAGE_LIMIT, escapeHtml, visibleLength } from "./html.js";
 import type { Translate } from "./i18n.js";
 
 /** Passages longer than this are quoted in an expandable (collapsed) blockquote. */

@@ -6,6 +6,7 @@
 import { createInterface } from "node:readline";
 import { passageUrl } from "../knowledge/article.js";
 import type { Answer, KnowledgeIndex } from "../knowledge/search-index.js";
+import { clip } from "../text.js";
 import { commandLine } from "./arguments.js";
 import { loadConfig, loggerFor, openKnowledge } from "./bootstrap.js";
 
@@ -67,7 +68,7 @@ export function formatAnswer(answer: Answer, index: KnowledgeIndex): string {
   const more = answer.hits.slice(1);
   if (more.length) {
     lines.push("", "Đoạn khác (more matches):");
-    for (const hit of more) lines.push(`  • ${hit.passage.text.slice(0, 100)}${hit.passage.text.length > 100 ? "…" : ""}`);
+    for (const hit of more) lines.push(`  • ${clip(hit.passage.text, 101)}`);
   }
   return lines.join("\n");
 }

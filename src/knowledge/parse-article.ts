@@ -17,6 +17,7 @@
 import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import type { Article, InterviewSection, Passage } from "./article.js";
+import { clip } from "../text.js";
 import { canonicalSyllables, foldSyllable } from "./vietnamese.js";
 
 /** A problem with one article file, located by file and line so an editor can fix it. */
@@ -42,6 +43,8 @@ const LABEL = /^([^:.!?;\d]{2,60}):\s*(.+)$/su;
 const SOURCE_MARK = /^\((https?:\/\/[^\s()]+|[\p{L}\d-]+(?:\.[\p{L}\d-]+)+)\)$/iu;
 /** Page furniture that newspaper sites print around the article text (folded, lower case). */
 const FURNITURE = new Set(["gui cho ban be", "cac tin khac", "in bai viet", "chia se", "binh luan", "tin lien quan"]);
+/** A line quoted in an error message is cut to this length. */
+const QUOTED_LINE = 60;
 
 /** Parses one article file. Throws ArticleError naming the file and line on bad input. */
 export function parseArticle(bytes: Uint8Array, file: string): Article {
@@ -145,12 +148,12 @@ function toParagraphs(lines: readonly string[], firstLine: number): Paragraph[] 
 function parseDate(paragraph: Paragraph, file: string): string {
   const match = DATE_LINE.exec(paragraph.text);
   if (!match) {
-    throw new ArticleError(file, paragraph.line, `expected a date line such as "Thứ Bảy, 23/11/2024", found "${clip(paragraph.text)}"`);
+    throw new ArticleError(file, paragraph.line, `expected a date line such as "Thứ Bảy, 23/11/2024", found "${clip(paragraph.text, QUOTED_LINE)}"`);
   }
   const [day, month, year] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const date = new Date(Date.UTC(year, month - 1, day));
   if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
-    throw new ArticleError(file, paragraph.line, `"${clip(paragraph.text)}" is not a real date`);
+    throw new ArticleError(file, paragraph.line, `"${clip(paragraph.text, QUOTED_LINE)}" is not a real date`);
   }
   return date.toISOString().slice(0, 10);
 }
@@ -248,8 +251,4 @@ function articleId(date: string, titleLine: string): string {
 /** Page furniture lines are a few words; only short paragraphs are worth folding to compare. */
 function isFurniture(text: string): boolean {
   return text.length <= 40 && FURNITURE.has(canonicalSyllables(text).map(foldSyllable).join(" "));
-}
-
-function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeHtml, clip, visibleLength, MESSAGE_LIMIT } from "../../src/bot/html.js";
+import { escapeHtml, visibleLength, MESSAGE_LIMIT } from "../../src/bot/html.js";
 import { highlight, renderFullAnswer, renderQuote } from "../../src/bot/render.js";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
 import { formatText } from "../../src/telegram-sim/validate.js";
@@ -16,14 +16,6 @@ const article = parseArticle(
 describe("html", () => {
   it("escapes the three HTML characters and quotes", () => {
     expect(escapeHtml(`<a href="x">&</a>`)).toBe("&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;");
-  });
-
-  it("clip cuts at a word, adds an ellipsis and never splits a surrogate pair", () => {
-    expect(clip("một hai ba bốn", 9)).toBe("một hai…");
-    const emoji = "😀".repeat(10);
-    const cut = clip(emoji, 6);
-    expect(cut.length).toBeLessThanOrEqual(6);
-    expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
   });
 });
 
