@@ -12,7 +12,8 @@ import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { Readability } from "@mozilla/readability";
 import { parseHTML } from "linkedom";
-import { canonicalSyllables, foldSyllable } from "../knowledge/vietnamese.js";
+import { isPageFurniture } from "../knowledge/page-furniture.js";
+import { canonicalSyllables, foldPhrase, foldSyllable } from "../knowledge/vietnamese.js";
 
 export interface ExtractedArticle {
   /** One line, site-name suffix removed; may keep a place prefix ("Sóc Trăng: …"). */
@@ -99,7 +100,7 @@ export function extractArticle(html: string, pageUrl: string, fallback: ExtractF
   if (!date) throw new ExtractError(pageUrl, "no publication date found on the page");
 
   const paragraphs = parsed?.content ? contentParagraphs(String(parsed.content)) : [];
-  const kept = paragraphs.filter((p) => !isBoilerplate(p) && fold(p) !== fold(title) && !isDateLine(p));
+  const kept = paragraphs.filter((p) => !isBoilerplate(p) && foldPhrase(p) !== foldPhrase(title) && !isDateLine(p));
   if (lead && !kept.some((p) => p.includes(lead) || lead.includes(p))) kept.unshift(lead);
   if (kept.length === 0) throw new ExtractError(pageUrl, "no article text found on the page");
   return { title, date, paragraphs: kept, pageUrl: pageUrl.replace(/#.*$/u, "") };
@@ -131,9 +132,9 @@ export function cleanTitle(raw: string, siteName: string | undefined, pageUrl: s
     const match = /^(.*\S)\s+[-|–—]{1,2}\s+([^-|–—]+)$/u.exec(title) ?? /^(.*\S)\s+::\s+(.+)$/u.exec(title);
     if (!match) break;
     const suffix = match[2]!.trim();
-    const folded = fold(suffix).replace(/\s+/gu, "");
+    const folded = foldPhrase(suffix).replace(/\s+/gu, "");
     const isSite =
-      (siteName !== undefined && fold(suffix) === fold(siteName)) ||
+      (siteName !== undefined && foldPhrase(suffix) === foldPhrase(siteName)) ||
       SITE_WORDS.test(suffix) ||
       /^[\w-]+(\.[\w-]+)+$/u.test(suffix) ||
       (folded.length >= 4 && host.replace(/[^a-z0-9]/g, "").includes(folded));
@@ -314,25 +315,14 @@ function contentParagraphs(html: string): string[] {
   return out;
 }
 
-/** Page furniture printed as text, folded to lower case without marks. */
-const BOILERPLATE = new Set(
-  [
-    "gửi cho bạn bè", "gửi bạn bè", "các tin khác", "tin khác", "in bài viết", "in bài", "bản in", "in", "chia sẻ", "bình luận",
-    "gửi bình luận", "ý kiến bạn đọc", "ý kiến", "tin liên quan", "bài viết liên quan", "tin cùng chuyên mục", "xem thêm",
-    "đọc thêm", "đọc nhiều", "tin mới", "tin nổi bật", "quay lại", "trở về", "về đầu trang", "lên đầu trang", "đầu trang",
-    "trang chủ", "theo dõi", "phản hồi", "trả lời", "thích", "share", "print", "email", "e-mail", "tweet", "facebook",
-    "zalo", "twitter", "like", "copy link", "sao chép liên kết", "lưu", "lưu bài viết", "gửi bài", "top", "quảng cáo",
-    "advertisement", "tags", "từ khóa", "từ khoá",
-  ].map((t) => fold(t)),
-);
 const BOILERPLATE_PREFIX = /^(tags?|tu khoa|xem them|doc them|tin lien quan|bai lien quan|chia se|nguon|bai va anh|bai anh|tin anh|anh|bai|tin va anh|anh va bai|video|clip)\s*:/u;
 
 /** True for share/print links, "Các tin khác", credits and the like. */
 export function isBoilerplate(text: string): boolean {
   const trimmed = collapse(text);
   if (!trimmed) return true;
-  const pieces = trimmed.split(/\s*[|•·/]\s*/u).map(fold).filter(Boolean);
-  if (pieces.length === 0 || pieces.every((p) => BOILERPLATE.has(p))) return true;
+  const pieces = trimmed.split(/\s*[|•·/]\s*/u).filter((p) => foldPhrase(p));
+  if (pieces.length === 0 || pieces.every(isPageFurniture)) return true;
   const folded = foldText(trimmed);
   const words = folded.replace(/[^\p{L}\p{N}:]+/gu, " ").trim();
   if (trimmed.length < 120 && BOILERPLATE_PREFIX.test(words)) return true;
@@ -354,10 +344,6 @@ function isDateLine(text: string): boolean {
 
 function collapse(text: string): string {
   return text.replace(/[\s\u00a0\u200b]+/gu, " ").trim();
-}
-
-function fold(text: string): string {
-  return canonicalSyllables(text).map(foldSyllable).join(" ");
 }
 
 /** Lower case without marks, punctuation kept (for prefixes such as "Ảnh:"). */

@@ -18,7 +18,8 @@ import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import type { Article, InterviewSection, Passage } from "./article.js";
 import { clip } from "../text.js";
-import { canonicalSyllables, foldSyllable } from "./vietnamese.js";
+import { isArticleFurniture } from "./page-furniture.js";
+import { foldPhrase } from "./vietnamese.js";
 
 /** A problem with one article file, located by file and line so an editor can fix it. */
 export class ArticleError extends Error {
@@ -41,8 +42,6 @@ const DATE_LINE = /^(?:[^\d,]{1,20},\s*)?(\d{1,2})\/(\d{1,2})\/(\d{4})$/u;
 const QUESTION_LABEL = /^(Phóng viên|PV|P\.V\.?)\s*:\s*(.*)$/iu;
 const LABEL = /^([^:.!?;\d]{2,60}):\s*(.+)$/su;
 const SOURCE_MARK = /^\((https?:\/\/[^\s()]+|[\p{L}\d-]+(?:\.[\p{L}\d-]+)+)\)$/iu;
-/** Page furniture that newspaper sites print around the article text (folded, lower case). */
-const FURNITURE = new Set(["gui cho ban be", "cac tin khac", "in bai viet", "chia se", "binh luan", "tin lien quan"]);
 /** A line quoted in an error message is cut to this length. */
 const QUOTED_LINE = 60;
 
@@ -67,7 +66,7 @@ export function parseArticle(bytes: Uint8Array, file: string): Article {
     throw new ArticleError(file, lines.length, 'no source mark such as "(baosoctrang.org.vn)" after the text');
   }
   const mark = SOURCE_MARK.exec(body[sourceAt]!.text)![1]!;
-  const content = body.slice(0, sourceAt).filter((p) => !isFurniture(p.text));
+  const content = body.slice(0, sourceAt).filter((p) => !isArticleFurniture(p.text));
 
   const id = articleId(date, titleParagraph.text);
   const { sections, passages } = splitInterview(content, id, file);
@@ -244,11 +243,6 @@ function splitInterview(
 
 /** Stable across edits of the body: derived from the date and the folded title only. */
 function articleId(date: string, titleLine: string): string {
-  const key = `${date}|${canonicalSyllables(titleLine).map(foldSyllable).join(" ")}`;
+  const key = `${date}|${foldPhrase(titleLine)}`;
   return createHash("sha256").update(key).digest("hex").slice(0, 10);
-}
-
-/** Page furniture lines are a few words; only short paragraphs are worth folding to compare. */
-function isFurniture(text: string): boolean {
-  return text.length <= 40 && FURNITURE.has(canonicalSyllables(text).map(foldSyllable).join(" "));
 }
