@@ -36,6 +36,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import MiniSearch from "minisearch";
 import { parseEvalFile } from "../src/knowledge/evaluate.js";
+import { formatArticle } from "../src/knowledge/format-article.js";
 import { cacheFileFor, openKnowledgeBase, readCache } from "../src/knowledge/knowledge-base.js";
 import { loadKnowledgeDir } from "../src/knowledge/load-knowledge.js";
 import { KnowledgeIndex } from "../src/knowledge/search-index.js";
@@ -265,7 +266,6 @@ function words(text: string): string[] {
 // ---------------------------------------------------------------------------
 // Synthetic knowledge folder in the real article format
 
-const WEEKDAYS = ["Chủ Nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"];
 const PLACES = ["Sóc Trăng", "Cần Thơ", "Bạc Liêu", "Trà Vinh", "Hậu Giang"];
 const SPEAKERS = [
   "Ông Nguyễn Văn An",
@@ -304,18 +304,14 @@ function lead(paragraph: string, n: number): string {
  * continuations, a closing question nobody answers, and the source mark.
  */
 function articleFile(paragraphs: readonly string[], number: number, rand: () => number): { name: string; text: string } {
-  const date = new Date(Date.UTC(2020, 0, 1) + ((number * 37 + intBetween(0, 30, rand)) % 1800) * 86_400_000);
-  const dd = String(date.getUTCDate()).padStart(2, "0");
-  const mm = String(date.getUTCMonth() + 1).padStart(2, "0");
-  const yyyy = date.getUTCFullYear();
+  const date = new Date(Date.UTC(2020, 0, 1) + ((number * 37 + intBetween(0, 30, rand)) % 1800) * 86_400_000).toISOString().slice(0, 10);
   const place = rand() < 0.5 ? `${pick(PLACES, rand)}: ` : "";
   // The number keeps titles (hence article ids: date + title) unique; a bare number, so that no
   // word is added to every title (titles are part of every passage's indexed context).
   const title = `${place}${lead(paragraphs[0]!, intBetween(6, 12, rand)) || "Tin tức"} (${number})`;
-  const lines: string[] = [`${WEEKDAYS[date.getUTCDay()]}, ${dd}/${mm}/${yyyy}`, title];
-
+  const written: string[] = [];
   const leads = paragraphs.length > 4 ? intBetween(1, 2, rand) : paragraphs.length > 1 ? 1 : 0;
-  lines.push(...paragraphs.slice(0, leads));
+  written.push(...paragraphs.slice(0, leads));
   const body = paragraphs.slice(leads);
   if (body.length > 0) {
     const sections = Math.max(1, Math.min(body.length, intBetween(3, 5, rand)));
@@ -327,13 +323,13 @@ function articleFile(paragraphs: readonly string[], number: number, rand: () => 
     for (let s = 0; s + 1 < bounds.length; s += 1) {
       const run = body.slice(bounds[s], bounds[s + 1]);
       const topic = lead(run[0]!, intBetween(5, 10, rand)).toLowerCase();
-      lines.push(`Phóng viên: ${pick(INTERVIEW_QUESTIONS, rand)(pronoun(speaker))} ${topic || "vấn đề này"}?`);
-      lines.push(`${speaker}: ${run[0]}`, ...run.slice(1));
+      written.push(`Phóng viên: ${pick(INTERVIEW_QUESTIONS, rand)(pronoun(speaker))} ${topic || "vấn đề này"}?`);
+      written.push(`${speaker}: ${run[0]}`, ...run.slice(1));
     }
-    lines.push(pick(CLOSINGS, rand)(pronoun(speaker)));
+    written.push(pick(CLOSINGS, rand)(pronoun(speaker)));
   }
-  lines.push("(baosoctrang.org.vn)", "Gửi cho bạn bè", "Các tin khác");
-  return { name: `${yyyy}-${mm}-${dd}-bai-${String(number).padStart(6, "0")}.txt`, text: `${lines.join("\n\n")}\n` };
+  const text = formatArticle({ date, title, paragraphs: written, site: "baosoctrang.org.vn" });
+  return { name: `${date}-bai-${String(number).padStart(6, "0")}.txt`, text };
 }
 
 /** Writes `paragraphs` as ~20-paragraph articles into `dir`; every paragraph becomes one passage. */

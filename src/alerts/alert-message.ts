@@ -3,7 +3,7 @@ import type { InlineKeyboardMarkup } from "grammy/types";
 import { type Article, articleUrl } from "../knowledge/article.js";
 import { escapeHtml } from "../bot/html.js";
 import { clip } from "../text.js";
-import { displayDate } from "../bot/render.js";
+import { displayDate } from "../knowledge/dates.js";
 
 /** The lead shown in an alert, in characters: enough to judge the article, short enough to scan. */
 const LEAD_LENGTH = 350;

@@ -1,8 +1,8 @@
 /**
- * Turns a newspaper web page into an article file of the knowledge folder (the format of
- * src/knowledge/parse-article.ts): the title, the publication date and the article's own
+ * Reads the article of a newspaper web page: the title, the publication date and the article's own
  * paragraphs — not the menus, ads, related links, comments and footer around them — and the page
- * URL as the source mark, so answers can link to the passage on the page.
+ * URL, which src/knowledge/format-article.ts writes as the source mark of its article file, so
+ * answers can link to the passage on the page.
  *
  * The article text comes from Readability (Mozilla's reader view) over a linkedom DOM, after
  * removing the page furniture Vietnamese news sites name in their own words ("tin liên quan",
@@ -13,7 +13,7 @@ import { isIP } from "node:net";
 import { Readability } from "@mozilla/readability";
 import { parseHTML } from "linkedom";
 import { isPageFurniture } from "../knowledge/page-furniture.js";
-import { canonicalSyllables, foldPhrase, foldSyllable } from "../knowledge/vietnamese.js";
+import { foldPhrase, foldSyllable } from "../knowledge/vietnamese.js";
 
 export interface ExtractedArticle {
   /** One line, site-name suffix removed; may keep a place prefix ("Sóc Trăng: …"). */
@@ -349,54 +349,6 @@ function collapse(text: string): string {
 /** Lower case without marks, punctuation kept (for prefixes such as "Ảnh:"). */
 function foldText(text: string): string {
   return foldSyllable(collapse(text).normalize("NFC").toLowerCase());
-}
-
-// ---------------------------------------------------------------------------------------------
-// The article file
-
-const WEEKDAYS = ["Chủ Nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"];
-
-/** "2024-11-23" → "Thứ Bảy, 23/11/2024". */
-export function dateLine(isoDay: string): string {
-  const [year, month, day] = isoDay.split("-").map(Number) as [number, number, number];
-  const weekday = WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()]!;
-  return `${weekday}, ${String(day).padStart(2, "0")}/${String(month).padStart(2, "0")}/${year}`;
-}
-
-/** The article in the knowledge folder's format (see src/knowledge/parse-article.ts). */
-export function toArticleFile(article: ExtractedArticle): string {
-  const paragraphs = article.paragraphs.map((p) => collapse(p)).filter(Boolean);
-  return [dateLine(article.date), collapse(article.title), "", paragraphs.join("\n\n"), "", `(${sourceMarkUrl(article.pageUrl)})`, ""].join("\n");
-}
-
-/** The page URL as a source mark allows it: no spaces, no parentheses, no fragment. */
-function sourceMarkUrl(url: string): string {
-  let href = url.replace(/#.*$/u, "");
-  try {
-    href = new URL(href).href;
-  } catch {
-    // kept as given: the parser reports a bad mark with its line
-  }
-  return href.replace(/\(/g, "%28").replace(/\)/g, "%29").replace(/\s/g, "%20");
-}
-
-const MAX_SLUG = 60;
-
-/** `${date}-${slug of the title}.txt`: ASCII, Vietnamese marks folded, "đ" → "d". */
-export function articleFileName(article: { readonly date: string; readonly title: string; readonly place?: string }): string {
-  const words = canonicalSyllables(article.place ? `${article.place} ${article.title}` : article.title)
-    .map((w) => foldSyllable(w).replace(/[^a-z0-9]/g, ""))
-    .filter(Boolean);
-  let slug = "";
-  for (const word of words) {
-    const next = slug ? `${slug}-${word}` : word;
-    if (next.length > MAX_SLUG) {
-      if (!slug) slug = word.slice(0, MAX_SLUG);
-      break;
-    }
-    slug = next;
-  }
-  return `${article.date}-${slug || "bai-bao"}.txt`;
 }
 
 // ---------------------------------------------------------------------------------------------

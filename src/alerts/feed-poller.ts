@@ -12,7 +12,8 @@
 import Parser from "rss-parser";
 import type { Logger } from "../logger.js";
 import type { Storage } from "../storage/repositories.js";
-import { DEFAULT_TIMEOUT_MS, ExtractError, fetchArticle, fetchText, toArticleFile } from "./extract-article.js";
+import { formatArticle } from "../knowledge/format-article.js";
+import { DEFAULT_TIMEOUT_MS, ExtractError, fetchArticle, fetchText } from "./extract-article.js";
 import { saveArticle } from "./save-article.js";
 
 export interface FeedPollerOptions {
@@ -243,7 +244,7 @@ export class FeedPoller {
         signal: this.abort.signal,
         fallback: { ...(item.title ? { title: item.title } : {}), ...(item.date ? { date: item.date } : {}) },
       });
-      const result = await this.serialized(() => saveArticle(this.options.knowledgeDir, toArticleFile(extracted), { source: item.link }));
+      const result = await this.serialized(() => saveArticle(this.options.knowledgeDir, formatArticle(extracted), { source: item.link }));
       storage.feeds.markSeen(feedUrl, item.key, this.now());
       logger.info(
         { feed: feedUrl, url: item.link, file: result.article.file, title: result.article.title, passages: result.article.passages.length, status: result.status },

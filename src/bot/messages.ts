@@ -4,12 +4,13 @@
  */
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
 import type { Article, InterviewSection } from "../knowledge/article.js";
+import { displayDate } from "../knowledge/dates.js";
 import type { Answer, KnowledgeIndex, SearchHit } from "../knowledge/search-index.js";
 import { encodeAction } from "./callback-data.js";
 import { clip } from "../text.js";
 import { MESSAGE_LIMIT, escapeHtml, visibleLength } from "./html.js";
 import type { Translate } from "./i18n.js";
-import { displayDate, renderFullAnswer, renderQuote } from "./render.js";
+import { renderFullAnswer, renderQuote } from "./render.js";
 
 export interface OutgoingMessage {
   readonly text: string;

@@ -5,6 +5,7 @@
  */
 import { createInterface } from "node:readline";
 import { passageUrl } from "../knowledge/article.js";
+import { displayDate } from "../knowledge/dates.js";
 import type { Answer, KnowledgeIndex } from "../knowledge/search-index.js";
 import { clip } from "../text.js";
 import { commandLine } from "./arguments.js";
@@ -63,7 +64,7 @@ export function formatAnswer(answer: Answer, index: KnowledgeIndex): string {
   if (best.sentence !== passage.text) lines.push(`» ${best.sentence}`, "");
   lines.push(`“${passage.text}”`, "");
   lines.push(`— ${section?.answerer ?? article.source.name}`);
-  lines.push(`${article.title} (${article.date.split("-").reverse().join("/")}, ${article.source.name})`);
+  lines.push(`${article.title} (${displayDate(article.date)}, ${article.source.name})`);
   lines.push(passageUrl(article, passage));
   const more = answer.hits.slice(1);
   if (more.length) {

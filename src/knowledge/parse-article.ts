@@ -167,8 +167,21 @@ function splitPlace(line: string): { place?: string; title: string } {
   return { title: line };
 }
 
+// How a paragraph of the body reads: the writer (format-article.ts) asks, so that what it writes
+// reads back as the same article.
+
+/** Whether a paragraph asks an interview question ("Phóng viên: …"). */
+export function isQuestionParagraph(text: string): boolean {
+  return QUESTION_LABEL.test(text);
+}
+
+/** Whether a paragraph is the source mark that ends the article text ("(baosoctrang.org.vn)"). */
+export function isSourceMark(text: string): boolean {
+  return SOURCE_MARK.test(text);
+}
+
 /** A speaker label: a short name whose last word is capitalised ("Đồng chí Dương Sà Kha", "Ông Tư"). */
-function speakerLabel(text: string): { label: string; rest: string } | undefined {
+export function speakerLabel(text: string): { label: string; rest: string } | undefined {
   const match = LABEL.exec(text);
   if (!match) return undefined;
   const words = match[1]!.trim().split(/\s+/u);

@@ -19,6 +19,7 @@ import Database from "better-sqlite3";
 import type { Chat, InlineKeyboardButton, User } from "grammy/types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { identityOf } from "../../src/alerts/new-articles.js";
+import { formatArticle } from "../../src/knowledge/format-article.js";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
 import { openDatabase } from "../../src/storage/database.js";
 import { repositories } from "../../src/storage/repositories.js";
@@ -59,7 +60,7 @@ function newArticle(n: number, opts: { title?: string; url?: string; extra?: str
   const lead = `Sáng nay (bản tin số ${n}), tỉnh Sóc Trăng khánh thành cây cầu mới nối hai huyện ven sông Hậu, rút ngắn đường đi của hàng nghìn người dân.`;
   const url = opts.url ?? `https://baosoctrang.org.vn/xa-hoi/cau-dai-ngai-${n}.html`;
   const body = `Công trình có tổng vốn đầu tư hơn ${200 + n} tỉ đồng, được xây dựng trong 18 tháng.${opts.extra ?? ""}`;
-  const text = `Thứ Hai, 02/12/2024\nSóc Trăng: ${title}\n\n${lead}\n\n${body}\n\n(${url})\n\nGửi cho bạn bè\n`;
+  const text = formatArticle({ date: "2024-12-02", place: "Sóc Trăng", title, paragraphs: [lead, body], pageUrl: url });
   const file = `2024-12-02-cau-dai-ngai-${n}.txt`;
   return { file, title, lead, url, text, id: parseArticle(Buffer.from(text), file).id };
 }

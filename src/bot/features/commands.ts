@@ -1,7 +1,7 @@
 /** /start (with a deep-link passage), /help, /questions and /article. */
 import { Composer } from "grammy";
 import type { BotContext } from "../context.js";
-import { displayDate } from "../render.js";
+import { displayDate } from "../../knowledge/dates.js";
 import { articleMessage, latestInterview, passageMessage, questionKeyboard, questionsMessage } from "../messages.js";
 import { send } from "../reply.js";
 import { clip } from "../../text.js";
