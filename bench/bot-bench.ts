@@ -37,7 +37,7 @@ import type { User } from "grammy/types";
 import { REPO_ROOT, build, builtCli } from "../testkit/build.js";
 import { startEmulator, type RecordedCall, type SentMessage } from "../testkit/emulator.js";
 import { clip } from "../src/text.js";
-import { mulberry32 } from "./corpus.js";
+import { mulberry32 } from "../testkit/random.js";
 
 export type BotBenchMode = "polling" | "webhook";
 export const BOT_BENCH_MODES: readonly BotBenchMode[] = ["polling", "webhook"];
@@ -144,12 +144,7 @@ export function benchQuestions(seed = 1): BenchQuestion[] {
       .map((line) => JSON.parse(line) as EvalLine),
   );
   const questions = lines.map((line) => ({ text: line.q, inScope: line.cat !== "oos", english: line.cat === "en" }));
-  const random = mulberry32(seed);
-  for (let i = questions.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
-    [questions[i], questions[j]] = [questions[j]!, questions[i]!];
-  }
-  return questions;
+  return mulberry32(seed).shuffle(questions);
 }
 
 
