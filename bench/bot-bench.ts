@@ -36,6 +36,7 @@ import { pathToFileURL } from "node:url";
 import type { User } from "grammy/types";
 import { REPO_ROOT, build, builtCli } from "../testkit/build.js";
 import { startEmulator, type RecordedCall, type SentMessage } from "../testkit/emulator.js";
+import { readEvalFile } from "../src/knowledge/evaluate.js";
 import { clip } from "../src/text.js";
 import { mulberry32 } from "../testkit/random.js";
 
@@ -123,11 +124,6 @@ const FIRST_USER_ID = 9_000_000;
 // ---------------------------------------------------------------------------------------------
 // Questions
 
-interface EvalLine {
-  readonly q: string;
-  readonly cat: string;
-}
-
 export interface BenchQuestion {
   readonly text: string;
   readonly inScope: boolean;
@@ -137,13 +133,9 @@ export interface BenchQuestion {
 /** The eval sets' questions in a seeded order: all in-scope categories and the out-of-scope set. */
 export function benchQuestions(seed = 1): BenchQuestion[] {
   const files = ["dev.jsonl", "questions.jsonl", "holdout.jsonl", "blind.jsonl"];
-  const lines = files.flatMap((file) =>
-    readFileSync(path.join(REPO_ROOT, "eval", file), "utf8")
-      .split("\n")
-      .filter((line) => line.trim())
-      .map((line) => JSON.parse(line) as EvalLine),
-  );
-  const questions = lines.map((line) => ({ text: line.q, inScope: line.cat !== "oos", english: line.cat === "en" }));
+  const questions = files
+    .flatMap((file) => readEvalFile(path.join(REPO_ROOT, "eval", file)))
+    .map((question) => ({ text: question.q, inScope: question.cat !== "oos", english: question.cat === "en" }));
   return mulberry32(seed).shuffle(questions);
 }
 

@@ -35,7 +35,7 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import MiniSearch from "minisearch";
-import { parseEvalFile } from "../src/knowledge/evaluate.js";
+import { readEvalFile } from "../src/knowledge/evaluate.js";
 import { formatArticle } from "../src/knowledge/format-article.js";
 import { cacheFileFor, openKnowledgeBase, readCache } from "../src/knowledge/knowledge-base.js";
 import { loadKnowledgeDir } from "../src/knowledge/load-knowledge.js";
@@ -382,13 +382,8 @@ const QUESTION_TEMPLATES: readonly ((phrase: string) => string)[] = [
   (p) => `Làm sao để ${p}?`,
 ];
 
-async function evalQuestions(): Promise<string[]> {
-  const out: string[] = [];
-  for (const name of ["dev.jsonl", "questions.jsonl"]) {
-    const file = fileURLToPath(new URL(`../eval/${name}`, import.meta.url));
-    out.push(...parseEvalFile(await readFile(file, "utf8"), file).map((q) => q.q));
-  }
-  return out;
+function evalQuestions(): string[] {
+  return ["dev.jsonl", "questions.jsonl"].flatMap((name) => readEvalFile(fileURLToPath(new URL(`../eval/${name}`, import.meta.url))).map((q) => q.q));
 }
 
 /**
@@ -701,7 +696,7 @@ export async function runBench(options: BenchOptions, log: (message: string) => 
     const startupFloorMs = median(floors);
     log(`startup floor (node --import tsx + knowledge modules, no articles): ${startupFloorMs.toFixed(0)} ms`);
 
-    const evalQs = await evalQuestions();
+    const evalQs = evalQuestions();
     const corpora: { name: string; dir: string; requested?: number; paragraphs: readonly string[] }[] = [];
     if (options.includeReal) {
       const dir = path.resolve(options.knowledgeDir);

@@ -13,7 +13,6 @@
  * kind of replies, the user's text shown back verbatim, answers quoted in a blockquote), every
  * button press and inline query is answered.
  */
-import { readFileSync } from "node:fs";
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { type Bot, HttpError } from "grammy";
@@ -21,6 +20,7 @@ import type { Chat, InlineKeyboardMarkup, MessageEntity, Update, User } from "gr
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BotContext } from "../../src/bot/context.js";
 import { createBot, retryNetworkErrors } from "../../src/bot/create-bot.js";
+import { readEvalFile } from "../../src/knowledge/evaluate.js";
 import { openKnowledgeBase } from "../../src/knowledge/knowledge-base.js";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
 import type { KnowledgeIndex } from "../../src/knowledge/search-index.js";
@@ -47,21 +47,6 @@ const TOKEN = "7000001:AAHostileInputTestTokenAbcdefghijk";
 
 const MENTION = `@${BOT_USERNAME}`;
 const OTHER_MENTIONS = ["@otherbot", "@hoibao_test_bot_x", "@hoibao", "@@hoibao_test_bot", "email@hoibao_test_bot"];
-
-interface EvalQuestion {
-  readonly q: string;
-  readonly cat: string;
-}
-
-function loadQuestions(): EvalQuestion[] {
-  const files = ["eval/dev.jsonl", "eval/questions.jsonl", "eval/holdout.jsonl", "eval/blind.jsonl"];
-  return files.flatMap((file) =>
-    readFileSync(file, "utf8")
-      .split("\n")
-      .filter((line) => line.trim())
-      .map((line) => JSON.parse(line) as EvalQuestion),
-  );
-}
 
 /** Cuts to at most `max` UTF-16 units without splitting a surrogate pair. */
 function cutUnits(text: string, max: number): string {
@@ -431,7 +416,7 @@ const preview = (s: string): string => JSON.stringify(s.length > 160 ? `${s.slic
 describe("hostile input through the real bot over HTTP", () => {
   it(`answers ${MIN_MESSAGES.toLocaleString("en")}+ generated hostile messages, presses and inline queries without a failure`, async () => {
     const rng = mulberry32(SEED);
-    const questions = loadQuestions();
+    const questions = ["eval/dev.jsonl", "eval/questions.jsonl", "eval/holdout.jsonl", "eval/blind.jsonl"].flatMap(readEvalFile);
     const hostileQuestions = HOSTILE_QUESTIONS.filter((q) => knowledge.search(q).answered);
     expect(hostileQuestions.length).toBeGreaterThanOrEqual(3);
     const answerable = [
