@@ -30,10 +30,19 @@ export function hitMessage(answer: Answer, index: number, key: string, t: Transl
   const label = answer.tier === "related" ? [t("related-heading"), position].filter(Boolean).join(" · ") : position;
   const heading = label ? `<i>${escapeHtml(label)}</i>` : undefined;
   const text = renderQuote(hit, t, { words: answer.analysis.highlight, ...(heading ? { heading } : {}) });
+  const next = index + 1 < answer.hits.length ? { key, index: index + 1 } : undefined;
+  return { text, keyboard: answerKeyboard(hit, t, next) };
+}
+
+/**
+ * The buttons under a quoted passage: the full answer (when the interview answer has more
+ * paragraphs) and the next match (when there is one), then other questions and share.
+ */
+export function answerKeyboard(hit: SearchHit, t: Translate, next?: { readonly key: string; readonly index: number }): InlineKeyboardMarkup {
   const row: InlineKeyboardButton[] = [];
   if (hit.section && hit.section.passageIds.length > 1) row.push({ text: t("button-full"), callback_data: encodeAction({ kind: "full", passageId: hit.passage.id }) });
-  if (index + 1 < answer.hits.length) row.push({ text: t("button-next"), callback_data: encodeAction({ kind: "next", key, index: index + 1 }) });
-  return { text, keyboard: { inline_keyboard: [row, ...shareRows(hit, t)].filter((r) => r.length > 0) } };
+  if (next) row.push({ text: t("button-next"), callback_data: encodeAction({ kind: "next", key: next.key, index: next.index }) });
+  return { inline_keyboard: [row, ...shareRows(hit, t)].filter((r) => r.length > 0) };
 }
 
 function shareRows(hit: SearchHit, t: Translate): InlineKeyboardButton[][] {
@@ -59,16 +68,12 @@ export function fullAnswerMessage(hit: SearchHit, t: Translate): OutgoingMessage
 /** The answer to one interview question: its first passage, with the full-answer button. */
 export function sectionMessage(article: Article, section: InterviewSection, knowledge: KnowledgeIndex, t: Translate): OutgoingMessage | undefined {
   const hit = knowledge.passage(section.passageIds[0]!);
-  if (!hit) return undefined;
-  const row: InlineKeyboardButton[] = [];
-  if (section.passageIds.length > 1) row.push({ text: t("button-full"), callback_data: encodeAction({ kind: "full", passageId: hit.passage.id }) });
-  return { text: renderQuote(hit, t), keyboard: { inline_keyboard: [row, ...shareRows(hit, t)].filter((r) => r.length > 0) } };
+  return hit && passageMessage(hit, t);
 }
 
+/** One passage, quoted, with its buttons. */
 export function passageMessage(hit: SearchHit, t: Translate): OutgoingMessage {
-  const row: InlineKeyboardButton[] = [];
-  if (hit.section && hit.section.passageIds.length > 1) row.push({ text: t("button-full"), callback_data: encodeAction({ kind: "full", passageId: hit.passage.id }) });
-  return { text: renderQuote(hit, t), keyboard: { inline_keyboard: [row, ...shareRows(hit, t)].filter((r) => r.length > 0) } };
+  return { text: renderQuote(hit, t), keyboard: answerKeyboard(hit, t) };
 }
 
 /** /questions: the interview questions of an article as buttons. */
