@@ -3,13 +3,13 @@
  * no Telegram calls here, so every feature (and the local chat) shows the same thing.
  */
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
-import type { Article, InterviewSection } from "../knowledge/article.js";
+import { type Article, type InterviewSection, articleUrl } from "../knowledge/article.js";
 import { displayDate } from "../knowledge/dates.js";
 import type { Answer, KnowledgeIndex, SearchHit } from "../knowledge/search-index.js";
 import { encodeAction } from "./callback-data.js";
 import { clip } from "../text.js";
 import { MESSAGE_LIMIT, escapeHtml, visibleLength } from "./html.js";
-import type { Translate } from "./i18n.js";
+import { type Translate, type Translations, localeOf } from "./i18n.js";
 import { renderFullAnswer, renderQuote } from "./render.js";
 
 export interface OutgoingMessage {
@@ -21,6 +21,8 @@ export interface OutgoingMessage {
 const BUTTON_LABEL = 60;
 /** At most this many question buttons under a message. */
 const MAX_QUESTION_BUTTONS = 10;
+/** The lead shown in an alert, in characters: enough to judge the article, short enough to scan. */
+const ALERT_LEAD_LENGTH = 350;
 
 /** One hit of an answer, with buttons: full answer, next match, other questions, share. */
 export function hitMessage(answer: Answer, index: number, key: string, t: Translate): OutgoingMessage {
@@ -123,4 +125,26 @@ export function questionKeyboard(article: Article): InlineKeyboardMarkup {
 export function latestInterview(knowledge: KnowledgeIndex): Article | undefined {
   const articles = [...knowledge.articles].sort((a, b) => b.date.localeCompare(a.date) || b.id.localeCompare(a.id));
   return articles.find((a) => a.sections.length > 0) ?? articles[0];
+}
+
+/**
+ * The alert a subscribed chat receives for a new article: title, date, source, lead, a link to the
+ * page and a button that opens the bot on the article's first passage.
+ */
+export function alertMessage(article: Article, botUsername: string, t: Translate): Required<OutgoingMessage> {
+  const lead = article.passages[0]?.text ?? "";
+  const source = escapeHtml(article.source.name);
+  const text = [
+    t("alert-title", { date: displayDate(article.date), source }),
+    `📰 <b>${escapeHtml(clip(article.title, 300))}</b>`,
+    ...(lead ? [`<i>${escapeHtml(clip(lead, ALERT_LEAD_LENGTH))}</i>`] : []),
+    t("alert-read-on", { url: escapeHtml(articleUrl(article)), source }),
+  ].join("\n\n");
+  const start = article.passages[0]?.id;
+  return { text, keyboard: { inline_keyboard: start ? [[{ text: t("button-ask-article"), url: `https://t.me/${botUsername}?start=${start}` }]] : [] } };
+}
+
+/** Alerts in each subscriber's language, for the broadcaster (which knows nothing of the bot). */
+export function alertRenderer(translations: Translations, botUsername: string): (article: Article, language: string | null) => Required<OutgoingMessage> {
+  return (article, language) => alertMessage(article, botUsername, translations.translator(localeOf(language ?? undefined)));
 }

@@ -8,6 +8,7 @@ import { registerCommands } from "../bot/commands.js";
 import type { BotDeps } from "../bot/context.js";
 import { TokenRejectedError, connectToTelegram } from "../bot/connect.js";
 import { createBot } from "../bot/create-bot.js";
+import { alertRenderer } from "../bot/messages.js";
 import { runLocalChat } from "../bot/local-chat.js";
 import { startHealthServer } from "../bot/health.js";
 import { type PollingOptions, runPolling, runWebhook } from "../bot/server.js";
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
       token: config.bot.token,
       apiRoot: config.bot.apiRoot,
       botApi: bot.api,
-      botUsername: bot.botInfo.username,
+      renderAlert: alertRenderer(i18n, bot.botInfo.username),
       knowledge: index,
       logger,
     });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { decodeAction } from "../../src/bot/callback-data.js";
-import { answerKeyboard, hitMessage, passageMessage, sectionMessage } from "../../src/bot/messages.js";
+import { Translations } from "../../src/bot/i18n.js";
+import { alertMessage, alertRenderer, answerKeyboard, hitMessage, passageMessage, sectionMessage } from "../../src/bot/messages.js";
 import type { InlineKeyboardMarkup } from "grammy/types";
+import { formatArticle } from "../../src/knowledge/format-article.js";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
 import { KnowledgeIndex } from "../../src/knowledge/search-index.js";
 import { newsArticle, seedArticle } from "../knowledge/helpers.js";
@@ -43,5 +45,33 @@ describe("answerKeyboard", () => {
     expect(hitMessage(answer, 0, "k", t).keyboard).toEqual(answerKeyboard(answer.hits[0]!, t, next));
     const last = answer.hits.length - 1;
     expect(hitMessage(answer, last, "k", t).keyboard).toEqual(answerKeyboard(answer.hits[last]!, t));
+  });
+});
+
+describe("alertMessage", () => {
+  const translations = new Translations();
+  const page = { date: "2024-12-02", title: 'Giá <lúa> & "gạo"', paragraphs: ["Giá lúa vụ mùa năm nay tăng mạnh ở các huyện."], pageUrl: "https://baosoctrang.org.vn/a?b=1&c=2" };
+  const tricky = parseArticle(Buffer.from(formatArticle(page)), "tricky.txt");
+
+  it("in Vietnamese: title, date, source, lead, a link to the page and a button to ask, all escaped", () => {
+    const alert = alertMessage(tricky, "hoibao_bot", translations.translator("vi"));
+    expect(alert.text).toBe(
+      [
+        "🆕 <b>Bài báo mới</b> · 02/12/2024 · baosoctrang.org.vn",
+        "📰 <b>Giá &lt;lúa&gt; &amp; &quot;gạo&quot;</b>",
+        "<i>Giá lúa vụ mùa năm nay tăng mạnh ở các huyện.</i>",
+        '🔗 <a href="https://baosoctrang.org.vn/a?b=1&amp;c=2">Đọc bài trên baosoctrang.org.vn</a>',
+      ].join("\n\n"),
+    );
+    expect(alert.keyboard).toEqual({ inline_keyboard: [[{ text: "💬 Hỏi về bài này", url: `https://t.me/hoibao_bot?start=${tricky.passages[0]!.id}` }]] });
+  });
+
+  it("in English for an English-speaking subscriber; Vietnamese when the language is unknown", () => {
+    const render = alertRenderer(translations, "hoibao_bot");
+    const english = render(tricky, "en");
+    expect(english.text).toMatch(/^🆕 <b>New article<\/b> · 02\/12\/2024 · baosoctrang\.org\.vn\n/);
+    expect(english.text).toContain(">Read on baosoctrang.org.vn</a>");
+    expect(english.keyboard.inline_keyboard[0]![0]!.text).toBe("💬 Ask about this article");
+    expect(render(tricky, null)).toEqual(alertMessage(tricky, "hoibao_bot", translations.translator("vi")));
   });
 });

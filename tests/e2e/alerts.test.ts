@@ -37,7 +37,7 @@ import {
 import { type Emulator, type RecordedCall, type SentMessage, startEmulator } from "../../testkit/emulator.js";
 
 const BOT_USERNAME = "hoibao_test_bot";
-/** Every alert starts with it (src/alerts/alert-message.ts). */
+/** Every alert in Vietnamese starts with it (alert-title in locales/vi.ftl). */
 const ALERT_MARK = "Bài báo mới";
 const ANONYMOUS_ADMIN_ID = 1087968824; // Telegram's GroupAnonymousBot, `from` of anonymous admins
 
@@ -525,6 +525,23 @@ describe("subscriptions and alerts (one bot process, in order)", () => {
 
     const stats = await say(operator, "/stats");
     expect(stats.plain).toContain(`Cuộc trò chuyện đăng ký: ${served.length}`);
+  });
+
+  it("an English-speaking reader subscribes in English and gets alerts in English; everyone else still in Vietnamese", async () => {
+    const english: User = { ...user("Reader"), language_code: "en" };
+    expect((await say(english, "/subscribe")).plain).toContain("Subscribed");
+    subscribed.add(english.id);
+
+    const { article, tally } = await broadcast();
+    const alert = emu.messagesTo(english.id).find((m) => m.kind === "message" && m.plain.includes(article.title))!;
+    expect(alert.plain).toContain("New article");
+    expect(alert.plain).not.toContain(ALERT_MARK);
+    expect(alert.plain).toContain("02/12/2024");
+    expect(alert.plain).toContain(article.lead);
+    expect(alert.entities).toContainEqual(expect.objectContaining({ type: "text_link", url: article.url }));
+    expect(buttons(alert)).toEqual([expect.objectContaining({ text: "💬 Ask about this article", url: `https://t.me/${BOT_USERNAME}?start=${article.id}-1` })]);
+    expect(notExactlyOnce(tally, [...subscribed].filter((id) => id !== english.id))).toEqual([]);
+    expect(tally.perChat.get(english.id)).toBeUndefined();
   });
 });
 
