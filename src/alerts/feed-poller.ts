@@ -13,8 +13,13 @@ import Parser from "rss-parser";
 import type { Logger } from "../logger.js";
 import type { Storage } from "../storage/repositories.js";
 import { formatArticle } from "../knowledge/format-article.js";
-import { DEFAULT_TIMEOUT_MS, ExtractError, fetchArticle, fetchText } from "./extract-article.js";
+import { fetchArticle } from "./extract-article.js";
+import { DEFAULT_TIMEOUT_MS, fetchText } from "./fetch-page.js";
 import { saveArticle } from "./save-article.js";
+import { SourceError } from "./source-error.js";
+
+/** A feed was fetched but is not one: not RSS or Atom. */
+export class FeedError extends SourceError {}
 
 export interface FeedPollerOptions {
   readonly feedUrls: readonly string[];
@@ -213,7 +218,7 @@ export class FeedPoller {
     try {
       feed = await this.parser.parseString(xml);
     } catch (error) {
-      throw new ExtractError(feedUrl, `not an RSS or Atom feed (${errorMessage(error).split("\n")[0]})`);
+      throw new FeedError(feedUrl, `not an RSS or Atom feed (${errorMessage(error).split("\n")[0]})`);
     }
     const items: FeedItem[] = [];
     // The newest items come first in a feed; an enormous one is read only so far.
@@ -282,6 +287,6 @@ function absolute(link: string | undefined, base: string): string | undefined {
 }
 
 function errorMessage(error: unknown): string {
-  if (error instanceof ExtractError) return error.reason;
+  if (error instanceof SourceError) return error.reason;
   return error instanceof Error ? error.message : String(error);
 }
