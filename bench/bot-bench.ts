@@ -36,7 +36,9 @@ import { pathToFileURL } from "node:url";
 import type { User } from "grammy/types";
 import { REPO_ROOT, build, builtCli } from "../testkit/build.js";
 import { startEmulator, type RecordedCall, type SentMessage } from "../testkit/emulator.js";
-import { mulberry32 } from "./corpus.js";
+import { readEvalFile } from "../src/knowledge/evaluate.js";
+import { clip } from "../src/text.js";
+import { mulberry32 } from "../testkit/random.js";
 
 export type BotBenchMode = "polling" | "webhook";
 export const BOT_BENCH_MODES: readonly BotBenchMode[] = ["polling", "webhook"];
@@ -122,11 +124,6 @@ const FIRST_USER_ID = 9_000_000;
 // ---------------------------------------------------------------------------------------------
 // Questions
 
-interface EvalLine {
-  readonly q: string;
-  readonly cat: string;
-}
-
 export interface BenchQuestion {
   readonly text: string;
   readonly inScope: boolean;
@@ -136,19 +133,10 @@ export interface BenchQuestion {
 /** The eval sets' questions in a seeded order: all in-scope categories and the out-of-scope set. */
 export function benchQuestions(seed = 1): BenchQuestion[] {
   const files = ["dev.jsonl", "questions.jsonl", "holdout.jsonl", "blind.jsonl"];
-  const lines = files.flatMap((file) =>
-    readFileSync(path.join(REPO_ROOT, "eval", file), "utf8")
-      .split("\n")
-      .filter((line) => line.trim())
-      .map((line) => JSON.parse(line) as EvalLine),
-  );
-  const questions = lines.map((line) => ({ text: line.q, inScope: line.cat !== "oos", english: line.cat === "en" }));
-  const random = mulberry32(seed);
-  for (let i = questions.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
-    [questions[i], questions[j]] = [questions[j]!, questions[i]!];
-  }
-  return questions;
+  const questions = files
+    .flatMap((file) => readEvalFile(path.join(REPO_ROOT, "eval", file)))
+    .map((question) => ({ text: question.q, inScope: question.cat !== "oos", english: question.cat === "en" }));
+  return mulberry32(seed).shuffle(questions);
 }
 
 
@@ -225,7 +213,7 @@ function startBotProcess(env: Record<string, string>, nodeArgs: readonly string[
       } catch {
         // not a pino line (a stack trace, a node warning): keep it
       }
-      if (level >= 40 && warnings.length < 200) warnings.push(line.length > 400 ? `${line.slice(0, 400)}…` : line);
+      if (level >= 40 && warnings.length < 200) warnings.push(clip(line, 401));
     }
   };
   child.stdout?.setEncoding("utf8").on("data", onOutput);

@@ -42,6 +42,7 @@ import Database from "better-sqlite3";
 import type { Chat, User } from "grammy/types";
 import { MIN_ALERT_SHARE } from "../src/alerts/broadcaster.js";
 import { identityOf } from "../src/alerts/new-articles.js";
+import { formatArticle } from "../src/knowledge/format-article.js";
 import { parseArticle } from "../src/knowledge/parse-article.js";
 import { openDatabase } from "../src/storage/database.js";
 import { repositories } from "../src/storage/repositories.js";
@@ -379,11 +380,16 @@ function outboxCounts(file: string, articleId: string): Record<"pending" | "send
 function benchArticle(): { file: string; text: string; id: string } {
   const stamp = Date.now();
   const title = `Khánh thành cầu Đại Ngãi, nối đôi bờ sông Hậu (bản ${stamp})`;
-  const text =
-    `Thứ Hai, 02/12/2024\nSóc Trăng: ${title}\n\n` +
-    "Sáng nay, tỉnh Sóc Trăng khánh thành cây cầu mới nối hai huyện ven sông Hậu, rút ngắn đường đi của hàng nghìn người dân.\n\n" +
-    "Công trình có tổng vốn đầu tư hơn 200 tỉ đồng, được xây dựng trong 18 tháng.\n\n" +
-    `(https://baosoctrang.org.vn/xa-hoi/cau-dai-ngai-${stamp}.html)\n\nGửi cho bạn bè\n`;
+  const text = formatArticle({
+    date: "2024-12-02",
+    place: "Sóc Trăng",
+    title,
+    paragraphs: [
+      "Sáng nay, tỉnh Sóc Trăng khánh thành cây cầu mới nối hai huyện ven sông Hậu, rút ngắn đường đi của hàng nghìn người dân.",
+      "Công trình có tổng vốn đầu tư hơn 200 tỉ đồng, được xây dựng trong 18 tháng.",
+    ],
+    pageUrl: `https://baosoctrang.org.vn/xa-hoi/cau-dai-ngai-${stamp}.html`,
+  });
   const file = `2024-12-02-bench-${stamp}.txt`;
   return { file, text, id: parseArticle(Buffer.from(text), file).id };
 }

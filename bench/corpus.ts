@@ -21,6 +21,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gunzipSync } from "node:zlib";
+import { mulberry32 } from "../testkit/random.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -77,7 +78,7 @@ export async function loadVietnameseCorpus(minCount: number, opts: CorpusOptions
   if (minCount === 0) return { paragraphs: [], realCount: 0, generatedCount: 0, realAvailable: 0, cacheFile };
 
   const real = await loadRealParagraphs(cacheDir, cacheFile, log);
-  const shuffled = shuffle(real.slice(), mulberry32(seed));
+  const shuffled = mulberry32(seed).shuffle(real.slice());
   if (minCount <= shuffled.length) {
     return {
       paragraphs: shuffled.slice(0, minCount),
@@ -502,29 +503,7 @@ export function isVietnameseProse(text: string): boolean {
 }
 
 // ---------------------------------------------------------------------------
-// Deterministic randomness and Markov generation
-
-/** mulberry32: small, fast, seeded 32-bit PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffle<T>(arr: T[], rand: () => number): T[] {
-  for (let i = arr.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    const tmp = arr[i] as T;
-    arr[i] = arr[j] as T;
-    arr[j] = tmp;
-  }
-  return arr;
-}
+// Markov generation
 
 const BOS = 0;
 const EOS = 1;
@@ -606,7 +585,7 @@ export function generateParagraphs(real: readonly string[], count: number, seed:
   const next = (id: number): number => {
     const lo = start[id]!;
     const hi = start[id + 1]!;
-    return succ[lo + Math.floor(rand() * (hi - lo))]!;
+    return succ[lo + rand.int(hi - lo)]!;
   };
   const seen = new Set(real);
   const out: string[] = [];
@@ -614,7 +593,7 @@ export function generateParagraphs(real: readonly string[], count: number, seed:
   let attempts = 0;
   while (out.length < count) {
     if (++attempts > count * 20 + 1000) throw new Error("Markov generation keeps failing; corpus too small?");
-    const target = Math.max(MIN_SYLLABLES, lengths[Math.floor(rand() * lengths.length)]!);
+    const target = Math.max(MIN_SYLLABLES, rand.pick(lengths));
     // Walk the chain and stop at the sentence boundary (sentence end, or end of a training
     // paragraph) nearest to the target length; walks that overshoot it by far without a usable
     // boundary are restarted, so lengths follow the real distribution.

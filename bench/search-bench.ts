@@ -35,12 +35,13 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import MiniSearch from "minisearch";
-import { parseEvalFile } from "../src/knowledge/evaluate.js";
+import { readEvalFile } from "../src/knowledge/evaluate.js";
+import { formatArticle } from "../src/knowledge/format-article.js";
 import { cacheFileFor, openKnowledgeBase, readCache } from "../src/knowledge/knowledge-base.js";
 import { loadKnowledgeDir } from "../src/knowledge/load-knowledge.js";
 import { KnowledgeIndex } from "../src/knowledge/search-index.js";
 import { canonicalSyllables, foldSyllable } from "../src/knowledge/vietnamese.js";
-import { mulberry32 } from "./corpus.js";
+import { type Random, mulberry32 } from "../testkit/random.js";
 
 // ---------------------------------------------------------------------------
 // Options, targets, result shapes
@@ -206,23 +207,6 @@ export interface BenchReport {
 // ---------------------------------------------------------------------------
 // Small helpers
 
-
-function pick<T>(list: readonly T[], rand: () => number): T {
-  return list[Math.floor(rand() * list.length)]!;
-}
-
-function intBetween(lo: number, hi: number, rand: () => number): number {
-  return lo + Math.floor(rand() * (hi - lo + 1));
-}
-
-function shuffleInPlace<T>(list: T[], rand: () => number): T[] {
-  for (let i = list.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(rand() * (i + 1));
-    [list[i], list[j]] = [list[j]!, list[i]!];
-  }
-  return list;
-}
-
 const MB = 1024 * 1024;
 
 function heapAfterGc(): number {
@@ -265,7 +249,6 @@ function words(text: string): string[] {
 // ---------------------------------------------------------------------------
 // Synthetic knowledge folder in the real article format
 
-const WEEKDAYS = ["Chủ Nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"];
 const PLACES = ["Sóc Trăng", "Cần Thơ", "Bạc Liêu", "Trà Vinh", "Hậu Giang"];
 const SPEAKERS = [
   "Ông Nguyễn Văn An",
@@ -303,37 +286,33 @@ function lead(paragraph: string, n: number): string {
  * two, then a few "Phóng viên: …?" questions, each answered by a labelled paragraph and unlabelled
  * continuations, a closing question nobody answers, and the source mark.
  */
-function articleFile(paragraphs: readonly string[], number: number, rand: () => number): { name: string; text: string } {
-  const date = new Date(Date.UTC(2020, 0, 1) + ((number * 37 + intBetween(0, 30, rand)) % 1800) * 86_400_000);
-  const dd = String(date.getUTCDate()).padStart(2, "0");
-  const mm = String(date.getUTCMonth() + 1).padStart(2, "0");
-  const yyyy = date.getUTCFullYear();
-  const place = rand() < 0.5 ? `${pick(PLACES, rand)}: ` : "";
+function articleFile(paragraphs: readonly string[], number: number, rand: Random): { name: string; text: string } {
+  const date = new Date(Date.UTC(2020, 0, 1) + ((number * 37 + rand.between(0, 30)) % 1800) * 86_400_000).toISOString().slice(0, 10);
+  const place = rand() < 0.5 ? `${rand.pick(PLACES)}: ` : "";
   // The number keeps titles (hence article ids: date + title) unique; a bare number, so that no
   // word is added to every title (titles are part of every passage's indexed context).
-  const title = `${place}${lead(paragraphs[0]!, intBetween(6, 12, rand)) || "Tin tức"} (${number})`;
-  const lines: string[] = [`${WEEKDAYS[date.getUTCDay()]}, ${dd}/${mm}/${yyyy}`, title];
-
-  const leads = paragraphs.length > 4 ? intBetween(1, 2, rand) : paragraphs.length > 1 ? 1 : 0;
-  lines.push(...paragraphs.slice(0, leads));
+  const title = `${place}${lead(paragraphs[0]!, rand.between(6, 12)) || "Tin tức"} (${number})`;
+  const written: string[] = [];
+  const leads = paragraphs.length > 4 ? rand.between(1, 2) : paragraphs.length > 1 ? 1 : 0;
+  written.push(...paragraphs.slice(0, leads));
   const body = paragraphs.slice(leads);
   if (body.length > 0) {
-    const sections = Math.max(1, Math.min(body.length, intBetween(3, 5, rand)));
+    const sections = Math.max(1, Math.min(body.length, rand.between(3, 5)));
     // Cut the body into `sections` non-empty runs.
     const cuts = new Set<number>();
-    while (cuts.size < sections - 1) cuts.add(intBetween(1, body.length - 1, rand));
+    while (cuts.size < sections - 1) cuts.add(rand.between(1, body.length - 1));
     const bounds = [0, ...[...cuts].sort((a, b) => a - b), body.length];
-    const speaker = pick(SPEAKERS, rand);
+    const speaker = rand.pick(SPEAKERS);
     for (let s = 0; s + 1 < bounds.length; s += 1) {
       const run = body.slice(bounds[s], bounds[s + 1]);
-      const topic = lead(run[0]!, intBetween(5, 10, rand)).toLowerCase();
-      lines.push(`Phóng viên: ${pick(INTERVIEW_QUESTIONS, rand)(pronoun(speaker))} ${topic || "vấn đề này"}?`);
-      lines.push(`${speaker}: ${run[0]}`, ...run.slice(1));
+      const topic = lead(run[0]!, rand.between(5, 10)).toLowerCase();
+      written.push(`Phóng viên: ${rand.pick(INTERVIEW_QUESTIONS)(pronoun(speaker))} ${topic || "vấn đề này"}?`);
+      written.push(`${speaker}: ${run[0]}`, ...run.slice(1));
     }
-    lines.push(pick(CLOSINGS, rand)(pronoun(speaker)));
+    written.push(rand.pick(CLOSINGS)(pronoun(speaker)));
   }
-  lines.push("(baosoctrang.org.vn)", "Gửi cho bạn bè", "Các tin khác");
-  return { name: `${yyyy}-${mm}-${dd}-bai-${String(number).padStart(6, "0")}.txt`, text: `${lines.join("\n\n")}\n` };
+  const text = formatArticle({ date, title, paragraphs: written, site: "baosoctrang.org.vn" });
+  return { name: `${date}-bai-${String(number).padStart(6, "0")}.txt`, text };
 }
 
 /** Writes `paragraphs` as ~20-paragraph articles into `dir`; every paragraph becomes one passage. */
@@ -344,7 +323,7 @@ async function writeKnowledgeDir(dir: string, paragraphs: readonly string[], see
   let number = 0;
   const files: { name: string; text: string }[] = [];
   while (at < paragraphs.length) {
-    const size = Math.min(paragraphs.length - at, intBetween(16, 24, rand));
+    const size = Math.min(paragraphs.length - at, rand.between(16, 24));
     number += 1;
     files.push(articleFile(paragraphs.slice(at, at + size), number, rand));
     at += size;
@@ -403,13 +382,8 @@ const QUESTION_TEMPLATES: readonly ((phrase: string) => string)[] = [
   (p) => `Làm sao để ${p}?`,
 ];
 
-async function evalQuestions(): Promise<string[]> {
-  const out: string[] = [];
-  for (const name of ["dev.jsonl", "questions.jsonl"]) {
-    const file = fileURLToPath(new URL(`../eval/${name}`, import.meta.url));
-    out.push(...parseEvalFile(await readFile(file, "utf8"), file).map((q) => q.q));
-  }
-  return out;
+function evalQuestions(): string[] {
+  return ["dev.jsonl", "questions.jsonl"].flatMap((name) => readEvalFile(fileURLToPath(new URL(`../eval/${name}`, import.meta.url))).map((q) => q.q));
 }
 
 /**
@@ -423,14 +397,14 @@ export function buildQueries(passages: readonly string[], evalQs: readonly strin
   const queries: BenchQuery[] = fixed.slice(0, count);
   const split = passages.map((p) => words(p)).filter((w) => w.length >= 2);
   while (queries.length < count && split.length > 0) {
-    const w = pick(split, rand);
-    const n = Math.min(w.length, intBetween(2, 6, rand));
-    const start = intBetween(0, w.length - n, rand);
+    const w = rand.pick(split);
+    const n = Math.min(w.length, rand.between(2, 6));
+    const start = rand.between(0, w.length - n);
     let q = w.slice(start, start + n).join(" ");
     if (rand() < 0.5) q = q.toLowerCase();
     let kind = "phrase";
     if (rand() < 0.35) {
-      q = pick(QUESTION_TEMPLATES, rand)(q);
+      q = rand.pick(QUESTION_TEMPLATES)(q);
       kind = "question";
     }
     const form = rand();
@@ -443,7 +417,7 @@ export function buildQueries(passages: readonly string[], evalQs: readonly strin
     }
     queries.push({ q, kind });
   }
-  return shuffleInPlace(queries, rand);
+  return rand.shuffle(queries);
 }
 
 // ---------------------------------------------------------------------------
@@ -721,7 +695,7 @@ export async function runBench(options: BenchOptions, log: (message: string) => 
     const startupFloorMs = median(floors);
     log(`startup floor (node --import tsx + knowledge modules, no articles): ${startupFloorMs.toFixed(0)} ms`);
 
-    const evalQs = await evalQuestions();
+    const evalQs = evalQuestions();
     const corpora: { name: string; dir: string; requested?: number; paragraphs: readonly string[] }[] = [];
     if (options.includeReal) {
       const dir = path.resolve(options.knowledgeDir);

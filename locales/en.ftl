@@ -82,3 +82,6 @@ cmd-subscribe = Get alerts for new articles
 cmd-unsubscribe = Stop alerts for new articles
 cmd-status = Alert subscription status
 cmd-stats = Statistics (operators)
+alert-title = 🆕 <b>New article</b> · { $date } · { $source }
+alert-read-on = 🔗 <a href="{ $url }">Read on { $source }</a>
+button-ask-article = 💬 Ask about this article

@@ -75,3 +75,6 @@ cmd-subscribe = Nhận thông báo bài báo mới
 cmd-unsubscribe = Hủy nhận thông báo bài báo mới
 cmd-status = Tình trạng nhận thông báo
 cmd-stats = Thống kê (người vận hành)
+alert-title = 🆕 <b>Bài báo mới</b> · { $date } · { $source }
+alert-read-on = 🔗 <a href="{ $url }">Đọc bài trên { $source }</a>
+button-ask-article = 💬 Hỏi về bài này

@@ -8,7 +8,7 @@ import type { Config } from "../config.js";
 import type { KnowledgeIndex } from "../knowledge/search-index.js";
 import type { Logger } from "../logger.js";
 import type { Storage } from "../storage/repositories.js";
-import { Broadcaster } from "./broadcaster.js";
+import { Broadcaster, type RenderAlert } from "./broadcaster.js";
 import { KnowledgeWatcher } from "./knowledge-watcher.js";
 import { NewArticles } from "./new-articles.js";
 
@@ -27,7 +27,8 @@ export interface StartAlertsOptions {
   readonly apiRoot: string;
   /** The bot's own client (answers): alerts make room for the messages it sends. */
   readonly botApi: Api;
-  readonly botUsername: string;
+  /** Writes each alert in its subscriber's language (the bot's messages). */
+  readonly renderAlert: RenderAlert;
   readonly knowledge: KnowledgeIndex;
   readonly logger: Logger;
 }
@@ -40,7 +41,7 @@ export async function startAlerts(options: StartAlertsOptions): Promise<AlertsSe
     api,
     storage,
     knowledge,
-    botUsername: options.botUsername,
+    renderAlert: options.renderAlert,
     logger: logger.child({ part: "alerts" }),
     ratePerSecond: config.alerts.alertRate,
   });

@@ -13,17 +13,24 @@
  *   end the subscription; a group upgraded to a supergroup moves its subscription and resends.
  */
 import { type Api, GrammyError, HttpError } from "grammy";
+import type { InlineKeyboardMarkup } from "grammy/types";
+import type { Article } from "../knowledge/article.js";
 import type { KnowledgeIndex } from "../knowledge/search-index.js";
 import type { Logger } from "../logger.js";
 import type { OutboxItem, Storage } from "../storage/repositories.js";
-import { renderAlert } from "./alert-message.js";
+
+/**
+ * Writes the alert for an article in a subscriber's language (null: the bot's default). The bot
+ * provides it (its messages and translations); the broadcaster only sends what it returns.
+ */
+export type RenderAlert = (article: Article, language: string | null) => { readonly text: string; readonly keyboard: InlineKeyboardMarkup };
 
 export interface BroadcasterOptions {
   /** A Bot API client without auto-retry: this class handles 429 and 5xx itself, per chat. */
   readonly api: Api;
   readonly storage: Storage;
   readonly knowledge: KnowledgeIndex;
-  readonly botUsername: string;
+  readonly renderAlert: RenderAlert;
   readonly logger: Logger;
   /** Messages per second over all chats. */
   readonly ratePerSecond: number;
@@ -192,7 +199,7 @@ export class Broadcaster {
       storage.outbox.drop(item.id, "article no longer in the knowledge base");
       return;
     }
-    const { text, keyboard } = renderAlert(article, this.options.botUsername);
+    const { text, keyboard } = this.options.renderAlert(article, item.language);
     try {
       await api.sendMessage(item.chatId, text, { parse_mode: "HTML", reply_markup: keyboard, link_preview_options: { is_disabled: true } });
       storage.outbox.markSent(item.id);

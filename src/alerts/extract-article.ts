@@ -1,18 +1,19 @@
 /**
- * Turns a newspaper web page into an article file of the knowledge folder (the format of
- * src/knowledge/parse-article.ts): the title, the publication date and the article's own
+ * Reads the article of a newspaper web page: the title, the publication date and the article's own
  * paragraphs — not the menus, ads, related links, comments and footer around them — and the page
- * URL as the source mark, so answers can link to the passage on the page.
+ * URL, which src/knowledge/format-article.ts writes as the source mark of its article file, so
+ * answers can link to the passage on the page.
  *
  * The article text comes from Readability (Mozilla's reader view) over a linkedom DOM, after
  * removing the page furniture Vietnamese news sites name in their own words ("tin liên quan",
  * "bình luận", "quảng cáo" …) that Readability's English patterns do not know.
  */
-import { lookup } from "node:dns/promises";
-import { isIP } from "node:net";
 import { Readability } from "@mozilla/readability";
 import { parseHTML } from "linkedom";
-import { canonicalSyllables, foldSyllable } from "../knowledge/vietnamese.js";
+import { isPageFurniture } from "../knowledge/page-furniture.js";
+import { foldPhrase, foldSyllable } from "../knowledge/vietnamese.js";
+import { type FetchOptions, fetchWebPage } from "./fetch-page.js";
+import { SourceError } from "./source-error.js";
 
 export interface ExtractedArticle {
   /** One line, site-name suffix removed; may keep a place prefix ("Sóc Trăng: …"). */
@@ -31,19 +32,8 @@ export interface ExtractFallback {
   readonly date?: Date;
 }
 
-/** The page could not be fetched, or holds no article that can be saved. */
-export class ExtractError extends Error {
-  constructor(
-    readonly url: string,
-    readonly reason: string,
-  ) {
-    super(`${url}: ${reason}`);
-    this.name = "ExtractError";
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Extraction
+/** The page holds no article that can be saved: no title, no date or no text. */
+export class ExtractError extends SourceError {}
 
 /** Minimal DOM shapes used here (the project compiles without the DOM library). */
 interface El {
@@ -99,7 +89,7 @@ export function extractArticle(html: string, pageUrl: string, fallback: ExtractF
   if (!date) throw new ExtractError(pageUrl, "no publication date found on the page");
 
   const paragraphs = parsed?.content ? contentParagraphs(String(parsed.content)) : [];
-  const kept = paragraphs.filter((p) => !isBoilerplate(p) && fold(p) !== fold(title) && !isDateLine(p));
+  const kept = paragraphs.filter((p) => !isBoilerplate(p) && foldPhrase(p) !== foldPhrase(title) && !isDateLine(p));
   if (lead && !kept.some((p) => p.includes(lead) || lead.includes(p))) kept.unshift(lead);
   if (kept.length === 0) throw new ExtractError(pageUrl, "no article text found on the page");
   return { title, date, paragraphs: kept, pageUrl: pageUrl.replace(/#.*$/u, "") };
@@ -131,9 +121,9 @@ export function cleanTitle(raw: string, siteName: string | undefined, pageUrl: s
     const match = /^(.*\S)\s+[-|–—]{1,2}\s+([^-|–—]+)$/u.exec(title) ?? /^(.*\S)\s+::\s+(.+)$/u.exec(title);
     if (!match) break;
     const suffix = match[2]!.trim();
-    const folded = fold(suffix).replace(/\s+/gu, "");
+    const folded = foldPhrase(suffix).replace(/\s+/gu, "");
     const isSite =
-      (siteName !== undefined && fold(suffix) === fold(siteName)) ||
+      (siteName !== undefined && foldPhrase(suffix) === foldPhrase(siteName)) ||
       SITE_WORDS.test(suffix) ||
       /^[\w-]+(\.[\w-]+)+$/u.test(suffix) ||
       (folded.length >= 4 && host.replace(/[^a-z0-9]/g, "").includes(folded));
@@ -314,25 +304,14 @@ function contentParagraphs(html: string): string[] {
   return out;
 }
 
-/** Page furniture printed as text, folded to lower case without marks. */
-const BOILERPLATE = new Set(
-  [
-    "gửi cho bạn bè", "gửi bạn bè", "các tin khác", "tin khác", "in bài viết", "in bài", "bản in", "in", "chia sẻ", "bình luận",
-    "gửi bình luận", "ý kiến bạn đọc", "ý kiến", "tin liên quan", "bài viết liên quan", "tin cùng chuyên mục", "xem thêm",
-    "đọc thêm", "đọc nhiều", "tin mới", "tin nổi bật", "quay lại", "trở về", "về đầu trang", "lên đầu trang", "đầu trang",
-    "trang chủ", "theo dõi", "phản hồi", "trả lời", "thích", "share", "print", "email", "e-mail", "tweet", "facebook",
-    "zalo", "twitter", "like", "copy link", "sao chép liên kết", "lưu", "lưu bài viết", "gửi bài", "top", "quảng cáo",
-    "advertisement", "tags", "từ khóa", "từ khoá",
-  ].map((t) => fold(t)),
-);
 const BOILERPLATE_PREFIX = /^(tags?|tu khoa|xem them|doc them|tin lien quan|bai lien quan|chia se|nguon|bai va anh|bai anh|tin anh|anh|bai|tin va anh|anh va bai|video|clip)\s*:/u;
 
 /** True for share/print links, "Các tin khác", credits and the like. */
 export function isBoilerplate(text: string): boolean {
   const trimmed = collapse(text);
   if (!trimmed) return true;
-  const pieces = trimmed.split(/\s*[|•·/]\s*/u).map(fold).filter(Boolean);
-  if (pieces.length === 0 || pieces.every((p) => BOILERPLATE.has(p))) return true;
+  const pieces = trimmed.split(/\s*[|•·/]\s*/u).filter((p) => foldPhrase(p));
+  if (pieces.length === 0 || pieces.every(isPageFurniture)) return true;
   const folded = foldText(trimmed);
   const words = folded.replace(/[^\p{L}\p{N}:]+/gu, " ").trim();
   if (trimmed.length < 120 && BOILERPLATE_PREFIX.test(words)) return true;
@@ -356,219 +335,12 @@ function collapse(text: string): string {
   return text.replace(/[\s\u00a0\u200b]+/gu, " ").trim();
 }
 
-function fold(text: string): string {
-  return canonicalSyllables(text).map(foldSyllable).join(" ");
-}
-
 /** Lower case without marks, punctuation kept (for prefixes such as "Ảnh:"). */
 function foldText(text: string): string {
   return foldSyllable(collapse(text).normalize("NFC").toLowerCase());
 }
 
-// ---------------------------------------------------------------------------------------------
-// The article file
-
-const WEEKDAYS = ["Chủ Nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"];
-
-/** "2024-11-23" → "Thứ Bảy, 23/11/2024". */
-export function dateLine(isoDay: string): string {
-  const [year, month, day] = isoDay.split("-").map(Number) as [number, number, number];
-  const weekday = WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()]!;
-  return `${weekday}, ${String(day).padStart(2, "0")}/${String(month).padStart(2, "0")}/${year}`;
-}
-
-/** The article in the knowledge folder's format (see src/knowledge/parse-article.ts). */
-export function toArticleFile(article: ExtractedArticle): string {
-  const paragraphs = article.paragraphs.map((p) => collapse(p)).filter(Boolean);
-  return [dateLine(article.date), collapse(article.title), "", paragraphs.join("\n\n"), "", `(${sourceMarkUrl(article.pageUrl)})`, ""].join("\n");
-}
-
-/** The page URL as a source mark allows it: no spaces, no parentheses, no fragment. */
-function sourceMarkUrl(url: string): string {
-  let href = url.replace(/#.*$/u, "");
-  try {
-    href = new URL(href).href;
-  } catch {
-    // kept as given: the parser reports a bad mark with its line
-  }
-  return href.replace(/\(/g, "%28").replace(/\)/g, "%29").replace(/\s/g, "%20");
-}
-
-const MAX_SLUG = 60;
-
-/** `${date}-${slug of the title}.txt`: ASCII, Vietnamese marks folded, "đ" → "d". */
-export function articleFileName(article: { readonly date: string; readonly title: string; readonly place?: string }): string {
-  const words = canonicalSyllables(article.place ? `${article.place} ${article.title}` : article.title)
-    .map((w) => foldSyllable(w).replace(/[^a-z0-9]/g, ""))
-    .filter(Boolean);
-  let slug = "";
-  for (const word of words) {
-    const next = slug ? `${slug}-${word}` : word;
-    if (next.length > MAX_SLUG) {
-      if (!slug) slug = word.slice(0, MAX_SLUG);
-      break;
-    }
-    slug = next;
-  }
-  return `${article.date}-${slug || "bai-bao"}.txt`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Fetching
-
-export const BROWSER_USER_AGENT =
-  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
-export const DEFAULT_TIMEOUT_MS = 20_000;
-const MAX_BYTES = 10 * 1024 * 1024;
-
-export interface FetchOptions {
-  readonly fetch?: typeof fetch;
-  readonly timeoutMs?: number;
-  /** Aborts the request early (the poller stopping). */
-  readonly signal?: AbortSignal;
-  readonly accept?: string;
-  /**
-   * Whether the URL and every redirect may lead to loopback, private, link-local or metadata
-   * addresses. Off by default: a feed's item links are written by its publisher. The first URL
-   * is still fetched when `trustedUrl` says an operator typed it (a feed of FEED_URLS, ingest).
-   */
-  readonly allowPrivate?: boolean;
-  readonly trustedUrl?: boolean;
-  /** Bytes read at most (decoded); 10 MB by default. */
-  readonly maxBytes?: number;
-}
-
-/** Redirects followed at most. */
-const MAX_REDIRECTS = 5;
-
-/**
- * GETs a page as text, decoded by its declared charset, within the time limit. Throws ExtractError
- * naming the URL: HTTP error status, timeout, network failure.
- */
-export async function fetchText(url: string, options: FetchOptions = {}): Promise<string> {
-  return (await fetchPage(url, options)).text;
-}
-
-/**
- * The body is read as it streams and the read stops past MAX_BYTES of decoded content: a gzip
- * bomb or an endless page costs at most that much memory, however it is sent.
- */
-async function fetchPage(url: string, options: FetchOptions): Promise<{ text: string; contentType: string | null }> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
-  const doFetch = options.fetch ?? globalThis.fetch;
-  try {
-    let current = url;
-    let response: Response;
-    for (let hop = 0; ; hop += 1) {
-      if (!options.allowPrivate && !(hop === 0 && options.trustedUrl)) await refuseInternal(current, url);
-      response = await doFetch(current, {
-        signal,
-        redirect: "manual",
-        headers: {
-          "user-agent": BROWSER_USER_AGENT,
-          accept: options.accept ?? "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-          "accept-language": "vi-VN,vi;q=0.9,en;q=0.5",
-        },
-      });
-      const location = response.status >= 300 && response.status < 400 ? response.headers.get("location") : null;
-      if (!location) break;
-      await response.body?.cancel().catch(() => undefined);
-      if (hop >= MAX_REDIRECTS) throw new ExtractError(url, `more than ${MAX_REDIRECTS} redirects`);
-      current = new URL(location, current).toString();
-    }
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new ExtractError(url, `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`);
-    }
-    const maxBytes = options.maxBytes ?? MAX_BYTES;
-    const length = Number(response.headers.get("content-length") ?? 0);
-    if (length > maxBytes) {
-      await response.body?.cancel().catch(() => undefined);
-      throw new ExtractError(url, `too large (${length} bytes, the limit is ${maxBytes})`);
-    }
-    const contentType = response.headers.get("content-type");
-    return { text: decode(await readCapped(url, response, maxBytes), contentType), contentType };
-  } catch (error) {
-    if (error instanceof ExtractError) throw error;
-    if (timeout.aborted) throw new ExtractError(url, `no answer within ${Math.round(timeoutMs / 100) / 10}s`);
-    if (options.signal?.aborted) throw new ExtractError(url, "cancelled");
-    const cause = (error as { cause?: { message?: string; code?: string } }).cause;
-    throw new ExtractError(url, `cannot fetch (${cause?.code ?? cause?.message ?? (error as Error).message})`);
-  }
-}
-
-/**
- * Refuses a URL whose host is, or resolves to, an address inside this machine or its network:
- * loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local and metadata
- * (169.254/16, fe80::/10), carrier-grade NAT, unspecified, multicast and reserved ranges.
- */
-async function refuseInternal(target: string, original: string): Promise<void> {
-  let parsed: URL;
-  try {
-    parsed = new URL(target);
-  } catch {
-    throw new ExtractError(original, `not a URL (${target})`);
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new ExtractError(original, `not an http(s) link (${parsed.protocol})`);
-  const host = parsed.hostname.replace(/^\[|\]$/g, "");
-  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true }).catch(() => [])).map((a) => a.address);
-  if (addresses.length === 0) throw new ExtractError(original, `cannot fetch (${host} has no address)`);
-  const internal = addresses.find(isInternalAddress);
-  if (internal) throw new ExtractError(original, `refused: ${target === original ? "it" : `a redirect to ${parsed.host}`} leads to an internal address (${internal})`);
-}
-
-/** Whether an IP address is one a fetch from outside content must not reach. */
-export function isInternalAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (mapped) return isInternalAddress(mapped);
-  if (isIP(address) === 4) {
-    const [a, b] = address.split(".").map(Number) as [number, number];
-    return a === 0 || a === 10 || a === 127 || a >= 224 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || (a === 192 && b === 0) || (a === 198 && (b === 18 || b === 19));
-  }
-  const lower = address.toLowerCase();
-  return lower === "::" || lower === "::1" || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower) || /^ff/.test(lower) || /^64:ff9b:/.test(lower) || /^2001:db8:/.test(lower);
-}
-
-async function readCapped(url: string, response: Response, maxBytes: number): Promise<Uint8Array> {
-  if (!response.body) return new Uint8Array();
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new ExtractError(url, `too large (more than ${maxBytes} bytes once decoded): stopped reading`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
-}
-
-function decode(bytes: Uint8Array, contentType: string | null): string {
-  const head = new TextDecoder("latin1").decode(bytes.subarray(0, 4096));
-  const charset =
-    /charset=["']?([\w-]+)/i.exec(contentType ?? "")?.[1] ??
-    /<meta[^>]+charset=["']?([\w-]+)/i.exec(head)?.[1] ??
-    /<\?xml[^>]+encoding=["']([\w-]+)/i.exec(head)?.[1] ??
-    "utf-8";
-  try {
-    return new TextDecoder(charset).decode(bytes);
-  } catch {
-    return new TextDecoder("utf-8").decode(bytes);
-  }
-}
-
-/** Fetches a page and extracts its article. */
+/** Fetches a web page and extracts its article. Throws FetchError or ExtractError. */
 export async function fetchArticle(url: string, options: FetchOptions & { readonly fallback?: ExtractFallback } = {}): Promise<ExtractedArticle> {
-  const { text, contentType } = await fetchPage(url, options);
-  // A text file, an image or a PDF is not a page an article can be read from.
-  if (contentType && !/^\s*(text\/html|application\/xhtml\+xml)\b/i.test(contentType)) {
-    throw new ExtractError(url, `not a web page (${contentType.split(";")[0]!.trim()})`);
-  }
-  return extractArticle(text, url, options.fallback);
+  return extractArticle(await fetchWebPage(url, options), url, options.fallback);
 }

@@ -12,8 +12,14 @@
 import Parser from "rss-parser";
 import type { Logger } from "../logger.js";
 import type { Storage } from "../storage/repositories.js";
-import { DEFAULT_TIMEOUT_MS, ExtractError, fetchArticle, fetchText, toArticleFile } from "./extract-article.js";
+import { formatArticle } from "../knowledge/format-article.js";
+import { fetchArticle } from "./extract-article.js";
+import { DEFAULT_TIMEOUT_MS, fetchText } from "./fetch-page.js";
 import { saveArticle } from "./save-article.js";
+import { SourceError } from "./source-error.js";
+
+/** A feed was fetched but is not one: not RSS or Atom. */
+export class FeedError extends SourceError {}
 
 export interface FeedPollerOptions {
   readonly feedUrls: readonly string[];
@@ -212,7 +218,7 @@ export class FeedPoller {
     try {
       feed = await this.parser.parseString(xml);
     } catch (error) {
-      throw new ExtractError(feedUrl, `not an RSS or Atom feed (${errorMessage(error).split("\n")[0]})`);
+      throw new FeedError(feedUrl, `not an RSS or Atom feed (${errorMessage(error).split("\n")[0]})`);
     }
     const items: FeedItem[] = [];
     // The newest items come first in a feed; an enormous one is read only so far.
@@ -243,7 +249,7 @@ export class FeedPoller {
         signal: this.abort.signal,
         fallback: { ...(item.title ? { title: item.title } : {}), ...(item.date ? { date: item.date } : {}) },
       });
-      const result = await this.serialized(() => saveArticle(this.options.knowledgeDir, toArticleFile(extracted), { source: item.link }));
+      const result = await this.serialized(() => saveArticle(this.options.knowledgeDir, formatArticle(extracted), { source: item.link }));
       storage.feeds.markSeen(feedUrl, item.key, this.now());
       logger.info(
         { feed: feedUrl, url: item.link, file: result.article.file, title: result.article.title, passages: result.article.passages.length, status: result.status },
@@ -281,6 +287,6 @@ function absolute(link: string | undefined, base: string): string | undefined {
 }
 
 function errorMessage(error: unknown): string {
-  if (error instanceof ExtractError) return error.reason;
+  if (error instanceof SourceError) return error.reason;
   return error instanceof Error ? error.message : String(error);
 }

@@ -14,7 +14,7 @@ import path from "node:path";
 import type { Article } from "../knowledge/article.js";
 import { articleFileNames, readArticleFiles } from "../knowledge/load-knowledge.js";
 import { ArticleError, parseArticle } from "../knowledge/parse-article.js";
-import { articleFileName } from "./extract-article.js";
+import { canonicalSyllables, foldSyllable } from "../knowledge/vietnamese.js";
 
 export interface SavedArticle {
   /** Path of the article file written (or found unchanged). */
@@ -82,4 +82,23 @@ async function existingArticles(dir: string): Promise<ExistingFile[]> {
       throw error;
     }
   });
+}
+
+const MAX_SLUG = 60;
+
+/** `${date}-${slug of the title}.txt`: ASCII, Vietnamese marks folded, "đ" → "d". */
+export function articleFileName(article: { readonly date: string; readonly title: string; readonly place?: string }): string {
+  const words = canonicalSyllables(article.place ? `${article.place} ${article.title}` : article.title)
+    .map((w) => foldSyllable(w).replace(/[^a-z0-9]/g, ""))
+    .filter(Boolean);
+  let slug = "";
+  for (const word of words) {
+    const next = slug ? `${slug}-${word}` : word;
+    if (next.length > MAX_SLUG) {
+      if (!slug) slug = word.slice(0, MAX_SLUG);
+      break;
+    }
+    slug = next;
+  }
+  return `${article.date}-${slug || "bai-bao"}.txt`;
 }

@@ -18,17 +18,3 @@ export function visibleLength(html: string): number {
     .replace(/<[^>]*>/g, "")
     .replace(/&(?:lt|gt|amp|quot);/g, "_").length;
 }
-
-/**
- * Cuts plain text to at most `limit` UTF-16 units at a word boundary, adding "…", never inside a
- * surrogate pair.
- */
-export function clip(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  if (limit <= 1) return "…".slice(0, Math.max(0, limit));
-  let cut = limit - 1;
-  if (/[\uDC00-\uDFFF]/.test(text[cut] ?? "")) cut -= 1; // do not split a surrogate pair
-  const space = text.lastIndexOf(" ", cut);
-  if (space > cut * 0.7) cut = space;
-  return `${text.slice(0, cut).trimEnd()}…`;
-}

@@ -14,7 +14,7 @@
 import { createInterface, type Interface } from "node:readline";
 import { BotError, type Bot, type Transformer } from "grammy";
 import type { InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update, User } from "grammy/types";
-import { clip } from "./html.js";
+import { clip } from "../text.js";
 import { SimulatedTelegram } from "../telegram-sim/telegram.js";
 import { simulatedTelegramTransformer } from "../telegram-sim/transformer.js";
 import type { BotContext, BotDeps } from "./context.js";

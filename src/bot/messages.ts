@@ -3,12 +3,14 @@
  * no Telegram calls here, so every feature (and the local chat) shows the same thing.
  */
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
-import type { Article, InterviewSection } from "../knowledge/article.js";
+import { type Article, type InterviewSection, articleUrl } from "../knowledge/article.js";
+import { displayDate } from "../knowledge/dates.js";
 import type { Answer, KnowledgeIndex, SearchHit } from "../knowledge/search-index.js";
 import { encodeAction } from "./callback-data.js";
-import { MESSAGE_LIMIT, clip, escapeHtml, visibleLength } from "./html.js";
-import type { Translate } from "./i18n.js";
-import { displayDate, renderFullAnswer, renderQuote } from "./render.js";
+import { clip } from "../text.js";
+import { MESSAGE_LIMIT, escapeHtml, visibleLength } from "./html.js";
+import { type Translate, type Translations, localeOf } from "./i18n.js";
+import { renderFullAnswer, renderQuote } from "./render.js";
 
 export interface OutgoingMessage {
   readonly text: string;
@@ -19,6 +21,8 @@ export interface OutgoingMessage {
 const BUTTON_LABEL = 60;
 /** At most this many question buttons under a message. */
 const MAX_QUESTION_BUTTONS = 10;
+/** The lead shown in an alert, in characters: enough to judge the article, short enough to scan. */
+const ALERT_LEAD_LENGTH = 350;
 
 /** One hit of an answer, with buttons: full answer, next match, other questions, share. */
 export function hitMessage(answer: Answer, index: number, key: string, t: Translate): OutgoingMessage {
@@ -28,10 +32,19 @@ export function hitMessage(answer: Answer, index: number, key: string, t: Transl
   const label = answer.tier === "related" ? [t("related-heading"), position].filter(Boolean).join(" · ") : position;
   const heading = label ? `<i>${escapeHtml(label)}</i>` : undefined;
   const text = renderQuote(hit, t, { words: answer.analysis.highlight, ...(heading ? { heading } : {}) });
+  const next = index + 1 < answer.hits.length ? { key, index: index + 1 } : undefined;
+  return { text, keyboard: answerKeyboard(hit, t, next) };
+}
+
+/**
+ * The buttons under a quoted passage: the full answer (when the interview answer has more
+ * paragraphs) and the next match (when there is one), then other questions and share.
+ */
+export function answerKeyboard(hit: SearchHit, t: Translate, next?: { readonly key: string; readonly index: number }): InlineKeyboardMarkup {
   const row: InlineKeyboardButton[] = [];
   if (hit.section && hit.section.passageIds.length > 1) row.push({ text: t("button-full"), callback_data: encodeAction({ kind: "full", passageId: hit.passage.id }) });
-  if (index + 1 < answer.hits.length) row.push({ text: t("button-next"), callback_data: encodeAction({ kind: "next", key, index: index + 1 }) });
-  return { text, keyboard: { inline_keyboard: [row, ...shareRows(hit, t)].filter((r) => r.length > 0) } };
+  if (next) row.push({ text: t("button-next"), callback_data: encodeAction({ kind: "next", key: next.key, index: next.index }) });
+  return { inline_keyboard: [row, ...shareRows(hit, t)].filter((r) => r.length > 0) };
 }
 
 function shareRows(hit: SearchHit, t: Translate): InlineKeyboardButton[][] {
@@ -57,16 +70,12 @@ export function fullAnswerMessage(hit: SearchHit, t: Translate): OutgoingMessage
 /** The answer to one interview question: its first passage, with the full-answer button. */
 export function sectionMessage(article: Article, section: InterviewSection, knowledge: KnowledgeIndex, t: Translate): OutgoingMessage | undefined {
   const hit = knowledge.passage(section.passageIds[0]!);
-  if (!hit) return undefined;
-  const row: InlineKeyboardButton[] = [];
-  if (section.passageIds.length > 1) row.push({ text: t("button-full"), callback_data: encodeAction({ kind: "full", passageId: hit.passage.id }) });
-  return { text: renderQuote(hit, t), keyboard: { inline_keyboard: [row, ...shareRows(hit, t)].filter((r) => r.length > 0) } };
+  return hit && passageMessage(hit, t);
 }
 
+/** One passage, quoted, with its buttons. */
 export function passageMessage(hit: SearchHit, t: Translate): OutgoingMessage {
-  const row: InlineKeyboardButton[] = [];
-  if (hit.section && hit.section.passageIds.length > 1) row.push({ text: t("button-full"), callback_data: encodeAction({ kind: "full", passageId: hit.passage.id }) });
-  return { text: renderQuote(hit, t), keyboard: { inline_keyboard: [row, ...shareRows(hit, t)].filter((r) => r.length > 0) } };
+  return { text: renderQuote(hit, t), keyboard: answerKeyboard(hit, t) };
 }
 
 /** /questions: the interview questions of an article as buttons. */
@@ -117,4 +126,26 @@ export function latestInterview(knowledge: KnowledgeIndex): Article | undefined 
   const heads = knowledge.articleHeads.sort((a, b) => b.date.localeCompare(a.date) || b.id.localeCompare(a.id));
   const latest = heads.find((a) => a.sections.length > 0) ?? heads[0];
   return latest && knowledge.article(latest.id);
+}
+
+/**
+ * The alert a subscribed chat receives for a new article: title, date, source, lead, a link to the
+ * page and a button that opens the bot on the article's first passage.
+ */
+export function alertMessage(article: Article, botUsername: string, t: Translate): Required<OutgoingMessage> {
+  const lead = article.passages[0]?.text ?? "";
+  const source = escapeHtml(article.source.name);
+  const text = [
+    t("alert-title", { date: displayDate(article.date), source }),
+    `📰 <b>${escapeHtml(clip(article.title, 300))}</b>`,
+    ...(lead ? [`<i>${escapeHtml(clip(lead, ALERT_LEAD_LENGTH))}</i>`] : []),
+    t("alert-read-on", { url: escapeHtml(articleUrl(article)), source }),
+  ].join("\n\n");
+  const start = article.passages[0]?.id;
+  return { text, keyboard: { inline_keyboard: start ? [[{ text: t("button-ask-article"), url: `https://t.me/${botUsername}?start=${start}` }]] : [] } };
+}
+
+/** Alerts in each subscriber's language, for the broadcaster (which knows nothing of the bot). */
+export function alertRenderer(translations: Translations, botUsername: string): (article: Article, language: string | null) => Required<OutgoingMessage> {
+  return (article, language) => alertMessage(article, botUsername, translations.translator(localeOf(language ?? undefined)));
 }

@@ -3,8 +3,10 @@
  * and every message is built to fit Telegram's length limit whatever the input.
  */
 import { type Article, type InterviewSection, type Passage, passageUrl } from "../knowledge/article.js";
+import { displayDate } from "../knowledge/dates.js";
 import { canonicalSyllable, foldSyllable } from "../knowledge/vietnamese.js";
-import { MESSAGE_LIMIT, clip, escapeHtml, visibleLength } from "./html.js";
+import { clip } from "../text.js";
+import { MESSAGE_LIMIT, escapeHtml, visibleLength } from "./html.js";
 import type { Translate } from "./i18n.js";
 
 /** Passages longer than this are quoted in an expandable (collapsed) blockquote. */
@@ -16,11 +18,6 @@ export interface Quote {
   readonly section?: InterviewSection;
   /** The sentence that answers, shown first in bold when the passage has more than it. */
   readonly sentence?: string;
-}
-
-/** dd/mm/yyyy, as Vietnamese readers write dates. */
-export function displayDate(isoDate: string): string {
-  return isoDate.split("-").reverse().join("/");
 }
 
 /**

@@ -5,7 +5,9 @@
  */
 import { createInterface } from "node:readline";
 import { passageUrl } from "../knowledge/article.js";
+import { displayDate } from "../knowledge/dates.js";
 import type { Answer, KnowledgeIndex } from "../knowledge/search-index.js";
+import { clip } from "../text.js";
 import { commandLine } from "./arguments.js";
 import { loadConfig, loggerFor, openKnowledge } from "./bootstrap.js";
 
@@ -62,12 +64,12 @@ export function formatAnswer(answer: Answer, index: KnowledgeIndex): string {
   if (best.sentence !== passage.text) lines.push(`» ${best.sentence}`, "");
   lines.push(`“${passage.text}”`, "");
   lines.push(`— ${section?.answerer ?? article.source.name}`);
-  lines.push(`${article.title} (${article.date.split("-").reverse().join("/")}, ${article.source.name})`);
+  lines.push(`${article.title} (${displayDate(article.date)}, ${article.source.name})`);
   lines.push(passageUrl(article, passage));
   const more = answer.hits.slice(1);
   if (more.length) {
     lines.push("", "Đoạn khác (more matches):");
-    for (const hit of more) lines.push(`  • ${hit.passage.text.slice(0, 100)}${hit.passage.text.length > 100 ? "…" : ""}`);
+    for (const hit of more) lines.push(`  • ${clip(hit.passage.text, 101)}`);
   }
   return lines.join("\n");
 }

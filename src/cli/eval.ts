@@ -2,8 +2,7 @@
  * npm run eval -- <file.jsonl> [more.jsonl] [--failures] [--articles]: answer quality on question
  * files, per category (and per article with --articles).
  */
-import { readFile } from "node:fs/promises";
-import { type EvalReport, type Tally, evaluate, parseEvalFile } from "../knowledge/evaluate.js";
+import { type EvalQuestion, type EvalReport, type Tally, evaluate, readEvalFile } from "../knowledge/evaluate.js";
 import { commandLine } from "./arguments.js";
 import { loadConfig, loggerFor, openKnowledge } from "./bootstrap.js";
 
@@ -45,13 +44,12 @@ async function main(): Promise<void> {
     return;
   }
   // Every file is read and checked before the knowledge base is opened: a typo fails at once.
-  const sets: { file: string; questions: ReturnType<typeof parseEvalFile> }[] = [];
+  const sets: { file: string; questions: EvalQuestion[] }[] = [];
   for (const file of files) {
     try {
-      sets.push({ file, questions: parseEvalFile(await readFile(file, "utf8"), file) });
+      sets.push({ file, questions: readEvalFile(file) });
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      process.stderr.write(code === "ENOENT" ? `eval: ${file}: no such file\n` : `${(error as Error).message}\n`);
+      process.stderr.write(`${(error as Error).message}\n`);
       process.exitCode = 1;
       return;
     }

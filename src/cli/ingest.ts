@@ -6,8 +6,10 @@
  * A malformed article is refused with "file:line: reason" on stderr, exit code 1, nothing written.
  * The running bot watches the folder: it indexes the saved file and announces it to subscribers.
  */
-import { ExtractError, fetchArticle, toArticleFile } from "../alerts/extract-article.js";
+import { fetchArticle } from "../alerts/extract-article.js";
 import { saveArticle } from "../alerts/save-article.js";
+import { SourceError } from "../alerts/source-error.js";
+import { formatArticle } from "../knowledge/format-article.js";
 import { readArticleFile } from "../knowledge/load-knowledge.js";
 import { ArticleError, parseArticle } from "../knowledge/parse-article.js";
 import { commandLine } from "./arguments.js";
@@ -25,7 +27,7 @@ async function ingestOne(input: string, knowledgeDir: string, allowPrivate: bool
     process.stderr.write(`fetching ${input} …\n`);
     // The operator typed this URL; where it redirects is the site's doing, and is checked.
     const extracted = await fetchArticle(input, { timeoutMs: 20_000, trustedUrl: true, allowPrivate });
-    bytes = Buffer.from(toArticleFile(extracted), "utf8");
+    bytes = Buffer.from(formatArticle(extracted), "utf8");
     source = input;
   } else {
     bytes = await readArticleFile(input, input);
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
       if (await ingestOne(input, config.knowledgeDir, config.alerts.allowPrivateAddresses)) changed += 1;
     } catch (error) {
       failed += 1;
-      if (error instanceof ArticleError || error instanceof ExtractError) process.stderr.write(`${error.message}\n`);
+      if (error instanceof ArticleError || error instanceof SourceError) process.stderr.write(`${error.message}\n`);
       else if ((error as NodeJS.ErrnoException).code === "ENOENT") process.stderr.write(`${input}: no such file\n`);
       else process.stderr.write(`${input}: ${(error as Error).message}\n`);
     }

@@ -15,6 +15,7 @@ import { createBot } from "../bot/create-bot.js";
 import { DeliveryError } from "../bot/delivery.js";
 import { describeError } from "../bot/errors.js";
 import { type PollingHealthServer, startPollingHealthServer } from "../bot/health.js";
+import { alertRenderer } from "../bot/messages.js";
 import { runLocalChat } from "../bot/local-chat.js";
 import { runPolling } from "../bot/polling.js";
 import { runWebhook } from "../bot/webhook.js";
@@ -95,7 +96,7 @@ async function runOnTelegram(config: TelegramConfig, index: KnowledgeIndex, logg
       token: config.bot.token,
       apiRoot: config.bot.apiRoot,
       botApi: bot.api,
-      botUsername: bot.botInfo.username,
+      renderAlert: alertRenderer(i18n, bot.botInfo.username),
       knowledge: index,
       logger,
     });

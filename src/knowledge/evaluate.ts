@@ -6,6 +6,7 @@
  * - out of scope: `declined`, `related` (closest passages offered, labelled as such) or
  *   `confident-wrong` (a confident answer where none exists).
  */
+import { readFileSync } from "node:fs";
 import type { KnowledgeIndex } from "./search-index.js";
 
 /** One line of a question file: `expect` lists phrases any of which the top passage must contain; null = must decline. */
@@ -47,6 +48,22 @@ export interface EvalReport {
   readonly failures: readonly EvalResult[];
 }
 
+/**
+ * Reads a question file (JSON Lines, one question a line). Throws an error naming the file, and
+ * the line when one is not a question.
+ */
+export function readEvalFile(file: string): EvalQuestion[] {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(code === "ENOENT" ? `eval: ${file}: no such file` : `eval: ${file}: cannot be read (${(error as Error).message})`);
+  }
+  return parseEvalFile(text, file);
+}
+
+/** The questions of a question file's text; `file` names it in errors. */
 export function parseEvalFile(text: string, file: string): EvalQuestion[] {
   return text
     .split("\n")

@@ -17,7 +17,9 @@
 import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import type { Article, InterviewSection, Passage } from "./article.js";
-import { canonicalSyllables, foldSyllable } from "./vietnamese.js";
+import { clip } from "../text.js";
+import { isArticleFurniture } from "./page-furniture.js";
+import { foldPhrase } from "./vietnamese.js";
 
 /** A problem with one article file, located by file and line so an editor can fix it. */
 export class ArticleError extends Error {
@@ -40,8 +42,8 @@ const DATE_LINE = /^(?:[^\d,]{1,20},\s*)?(\d{1,2})\/(\d{1,2})\/(\d{4})$/u;
 const QUESTION_LABEL = /^(Phóng viên|PV|P\.V\.?)\s*:\s*(.*)$/iu;
 const LABEL = /^([^:.!?;\d]{2,60}):\s*(.+)$/su;
 const SOURCE_MARK = /^\((https?:\/\/[^\s()]+|[\p{L}\d-]+(?:\.[\p{L}\d-]+)+)\)$/iu;
-/** Page furniture that newspaper sites print around the article text (folded, lower case). */
-const FURNITURE = new Set(["gui cho ban be", "cac tin khac", "in bai viet", "chia se", "binh luan", "tin lien quan"]);
+/** A line quoted in an error message is cut to this length. */
+const QUOTED_LINE = 60;
 
 /** Parses one article file. Throws ArticleError naming the file and line on bad input. */
 export function parseArticle(bytes: Uint8Array, file: string): Article {
@@ -64,7 +66,7 @@ export function parseArticle(bytes: Uint8Array, file: string): Article {
     throw new ArticleError(file, lines.length, 'no source mark such as "(baosoctrang.org.vn)" after the text');
   }
   const mark = SOURCE_MARK.exec(body[sourceAt]!.text)![1]!;
-  const content = body.slice(0, sourceAt).filter((p) => !isFurniture(p.text));
+  const content = body.slice(0, sourceAt).filter((p) => !isArticleFurniture(p.text));
 
   const id = articleId(date, titleParagraph.text);
   const { sections, passages } = splitInterview(content, id, file);
@@ -145,12 +147,12 @@ function toParagraphs(lines: readonly string[], firstLine: number): Paragraph[] 
 function parseDate(paragraph: Paragraph, file: string): string {
   const match = DATE_LINE.exec(paragraph.text);
   if (!match) {
-    throw new ArticleError(file, paragraph.line, `expected a date line such as "Thứ Bảy, 23/11/2024", found "${clip(paragraph.text)}"`);
+    throw new ArticleError(file, paragraph.line, `expected a date line such as "Thứ Bảy, 23/11/2024", found "${clip(paragraph.text, QUOTED_LINE)}"`);
   }
   const [day, month, year] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const date = new Date(Date.UTC(year, month - 1, day));
   if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
-    throw new ArticleError(file, paragraph.line, `"${clip(paragraph.text)}" is not a real date`);
+    throw new ArticleError(file, paragraph.line, `"${clip(paragraph.text, QUOTED_LINE)}" is not a real date`);
   }
   return date.toISOString().slice(0, 10);
 }
@@ -165,8 +167,21 @@ function splitPlace(line: string): { place?: string; title: string } {
   return { title: line };
 }
 
+// How a paragraph of the body reads: the writer (format-article.ts) asks, so that what it writes
+// reads back as the same article.
+
+/** Whether a paragraph asks an interview question ("Phóng viên: …"). */
+export function isQuestionParagraph(text: string): boolean {
+  return QUESTION_LABEL.test(text);
+}
+
+/** Whether a paragraph is the source mark that ends the article text ("(baosoctrang.org.vn)"). */
+export function isSourceMark(text: string): boolean {
+  return SOURCE_MARK.test(text);
+}
+
 /** A speaker label: a short name whose last word is capitalised ("Đồng chí Dương Sà Kha", "Ông Tư"). */
-function speakerLabel(text: string): { label: string; rest: string } | undefined {
+export function speakerLabel(text: string): { label: string; rest: string } | undefined {
   const match = LABEL.exec(text);
   if (!match) return undefined;
   const words = match[1]!.trim().split(/\s+/u);
@@ -241,15 +256,6 @@ function splitInterview(
 
 /** Stable across edits of the body: derived from the date and the folded title only. */
 function articleId(date: string, titleLine: string): string {
-  const key = `${date}|${canonicalSyllables(titleLine).map(foldSyllable).join(" ")}`;
+  const key = `${date}|${foldPhrase(titleLine)}`;
   return createHash("sha256").update(key).digest("hex").slice(0, 10);
-}
-
-/** Page furniture lines are a few words; only short paragraphs are worth folding to compare. */
-function isFurniture(text: string): boolean {
-  return text.length <= 40 && FURNITURE.has(canonicalSyllables(text).map(foldSyllable).join(" "));
-}
-
-function clip(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }

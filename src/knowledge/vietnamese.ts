@@ -138,6 +138,11 @@ export function canonicalSyllables(text: string): string[] {
   return out;
 }
 
+/** A phrase folded for comparison: canonical syllables without marks, one space apart ("Chia sẻ" → "chia se"). */
+export function foldPhrase(text: string): string {
+  return canonicalSyllables(text).map(foldSyllable).join(" ");
+}
+
 /**
  * The folded syllables of a text: what `canonicalSyllables(text).map(foldSyllable)` gives (the
  * tone's place does not matter once tones are gone), folding the whole text at once, which is

@@ -60,6 +60,11 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (feed_url, item_key)
   );
   `,
+  // The language alerts are written in, as the bot negotiated it with whoever subscribed; NULL
+  // (subscriptions made before it was kept) reads as the bot's default.
+  `
+  ALTER TABLE subscriptions ADD COLUMN language TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -8,6 +8,8 @@ export interface Subscription {
   readonly chatType: SubscriberChatType;
   readonly title: string | null;
   readonly subscribedBy: number | null;
+  /** The language of the chat's alerts (a locale of the bot, e.g. "vi", "en"); null: the bot's default. */
+  readonly language: string | null;
   readonly createdAt: number;
 }
 
@@ -15,13 +17,13 @@ export class Subscriptions {
   constructor(private readonly db: Db) {}
 
   /** Returns false when the chat was already subscribed. */
-  add(s: Omit<Subscription, "createdAt">, now = Date.now()): boolean {
+  add(s: Omit<Subscription, "createdAt" | "language"> & { readonly language?: string | null }, now = Date.now()): boolean {
     const result = this.db
       .prepare(
-        `INSERT INTO subscriptions (chat_id, chat_type, title, subscribed_by, created_at) VALUES (?, ?, ?, ?, ?)
+        `INSERT INTO subscriptions (chat_id, chat_type, title, subscribed_by, language, created_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (chat_id) DO NOTHING`,
       )
-      .run(s.chatId, s.chatType, s.title, s.subscribedBy, now);
+      .run(s.chatId, s.chatType, s.title, s.subscribedBy, s.language ?? null, now);
     return result.changes > 0;
   }
 
@@ -70,11 +72,12 @@ interface SubscriptionRow {
   chat_type: SubscriberChatType;
   title: string | null;
   subscribed_by: number | null;
+  language: string | null;
   created_at: number;
 }
 
 function toSubscription(row: SubscriptionRow): Subscription {
-  return { chatId: row.chat_id, chatType: row.chat_type, title: row.title, subscribedBy: row.subscribed_by, createdAt: row.created_at };
+  return { chatId: row.chat_id, chatType: row.chat_type, title: row.title, subscribedBy: row.subscribed_by, language: row.language, createdAt: row.created_at };
 }
 
 /** What identifies an article however it arrives: its id, its page URL, the hash of its bytes. */
@@ -128,6 +131,8 @@ export interface OutboxItem {
   readonly chatId: number;
   readonly articleId: string;
   readonly attempts: number;
+  /** The subscription's language for the alert; null: the bot's default. */
+  readonly language: string | null;
 }
 
 export interface OutboxCounts {
@@ -144,11 +149,12 @@ export class Outbox {
   due(limit: number, now = Date.now()): OutboxItem[] {
     const rows = this.db
       .prepare(
-        `SELECT id, chat_id, article_id, attempts FROM outbox
-         WHERE status = 'pending' AND not_before <= ? ORDER BY not_before, id LIMIT ?`,
+        `SELECT o.id, o.chat_id, o.article_id, o.attempts, s.language FROM outbox o
+         LEFT JOIN subscriptions s ON s.chat_id = o.chat_id
+         WHERE o.status = 'pending' AND o.not_before <= ? ORDER BY o.not_before, o.id LIMIT ?`,
       )
-      .all(now, limit) as { id: number; chat_id: number; article_id: string; attempts: number }[];
-    return rows.map((r) => ({ id: r.id, chatId: r.chat_id, articleId: r.article_id, attempts: r.attempts }));
+      .all(now, limit) as { id: number; chat_id: number; article_id: string; attempts: number; language: string | null }[];
+    return rows.map((r) => ({ id: r.id, chatId: r.chat_id, articleId: r.article_id, attempts: r.attempts, language: r.language }));
   }
 
   /** When the next pending alert becomes due (ms epoch), if any. */

@@ -1,6 +1,8 @@
 import { Api } from "grammy";
 import { afterEach, describe, expect, it } from "vitest";
 import { Broadcaster } from "../../src/alerts/broadcaster.js";
+import { Translations } from "../../src/bot/i18n.js";
+import { alertRenderer } from "../../src/bot/messages.js";
 import { NewArticles } from "../../src/alerts/new-articles.js";
 import type { KnowledgeIndex } from "../../src/knowledge/search-index.js";
 import { createLogger } from "../../src/logger.js";
@@ -15,6 +17,7 @@ const variant = (n: number) => parseArticle(Buffer.from(SEED_BYTES.toString().re
 import { KnowledgeIndex as Index } from "../../src/knowledge/search-index.js";
 
 const logger = createLogger({ level: "silent", format: "json" });
+const renderAlert = alertRenderer(new Translations(), "hoibao_test_bot");
 let emulator: Emulator | undefined;
 let broadcaster: Broadcaster | undefined;
 
@@ -25,16 +28,16 @@ afterEach(async () => {
   emulator = undefined;
 });
 
-async function setup(chatIds: number[], options: { rate?: number; groupPerMinute?: number } = {}) {
+async function setup(chatIds: number[], options: { rate?: number; groupPerMinute?: number; languages?: Record<number, string> } = {}) {
   emulator = await startEmulator();
   const storage = repositories(openDatabase(":memory:"));
   const knowledge: KnowledgeIndex = Index.build([]);
   for (const id of chatIds) {
     emulator.addChat(id > 0 ? { id, type: "private", first_name: `U${id}` } : { id, type: "supergroup", title: `G${id}` });
-    storage.subscriptions.add({ chatId: id, chatType: id > 0 ? "private" : "supergroup", title: null, subscribedBy: null });
+    storage.subscriptions.add({ chatId: id, chatType: id > 0 ? "private" : "supergroup", title: null, subscribedBy: null, language: options.languages?.[id] ?? null });
   }
   const api = new Api(emulator.token, { apiRoot: emulator.apiRoot });
-  broadcaster = new Broadcaster({ api, storage, knowledge, botUsername: "hoibao_test_bot", logger, ratePerSecond: options.rate ?? 30, ...(options.groupPerMinute ? { groupPerMinute: options.groupPerMinute } : {}) });
+  broadcaster = new Broadcaster({ api, storage, knowledge, renderAlert, logger, ratePerSecond: options.rate ?? 30, ...(options.groupPerMinute ? { groupPerMinute: options.groupPerMinute } : {}) });
   const newArticles = new NewArticles({ knowledge, storage, logger, onQueued: () => broadcaster!.wake() });
   return { emu: emulator, storage, knowledge, newArticles, broadcaster };
 }
@@ -66,6 +69,24 @@ describe("Broadcaster", () => {
     expect(alert.text).toContain('href="https://baosoctrang.org.vn"');
     expect(JSON.stringify(alert.replyMarkup)).toMatch(/https:\/\/t\.me\/hoibao_test_bot\?start=\w+-1/);
     expect(storage.outbox.counts()).toMatchObject({ sent: 40, pending: 0 });
+  });
+
+  it("each chat gets the alert in its subscriber's language: English, Vietnamese, or Vietnamese when unknown", async () => {
+    const { emu, storage, newArticles, broadcaster } = await setup([1, 2, 3], { languages: { 1: "en", 2: "vi" } });
+    broadcaster.start();
+    expect(newArticles.accept(seedArticle())).toBe(3);
+    await drained(storage);
+    const alertTo = (id: number) => emu.messagesTo(id)[0]!;
+    const english = alertTo(1);
+    expect(english.plain).toContain("New article");
+    expect(english.plain).toContain("Read on baosoctrang.org.vn");
+    expect(JSON.stringify(english.replyMarkup)).toContain("Ask about this article");
+    expect(english.plain).toContain("Phong trào thi đua “Dân vận khéo”"); // the article itself stays Vietnamese
+    for (const alert of [alertTo(2), alertTo(3)]) {
+      expect(alert.plain).toContain("Bài báo mới");
+      expect(alert.plain).toContain("Đọc bài trên baosoctrang.org.vn");
+      expect(JSON.stringify(alert.replyMarkup)).toContain("Hỏi về bài này");
+    }
   });
 
   it("the same article again — re-added, edited or under another name — is not announced twice", async () => {
@@ -186,7 +207,7 @@ describe("Broadcaster", () => {
     const due = storage.outbox.due(10);
     for (const item of due.slice(0, 4)) storage.outbox.claim(item.id);
     for (const item of due.slice(0, 3)) storage.outbox.markSent(item.id);
-    const restarted = new Broadcaster({ api: new Api(emu.token, { apiRoot: emu.apiRoot }), storage, knowledge, botUsername: "b", logger, ratePerSecond: 30 });
+    const restarted = new Broadcaster({ api: new Api(emu.token, { apiRoot: emu.apiRoot }), storage, knowledge, renderAlert, logger, ratePerSecond: 30 });
     broadcaster = restarted;
     restarted.start();
     await drained(storage);

@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  ExtractError,
-  articleFileName,
-  cleanTitle,
-  dateLine,
-  extractArticle,
-  isBoilerplate,
-  isoDate,
-  toArticleFile,
-} from "../../src/alerts/extract-article.js";
+import { ExtractError, cleanTitle, extractArticle, isBoilerplate, isoDate } from "../../src/alerts/extract-article.js";
+import { articleFileName } from "../../src/alerts/save-article.js";
+import { formatArticle } from "../../src/knowledge/format-article.js";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
 import { FESTIVAL, FURNITURE_TEXTS, INTERVIEW, NO_DATE, RICE, ROAD, articlePage, plain } from "../../testkit/news-site.js";
 
@@ -25,7 +18,7 @@ describe("extractArticle", () => {
     const all = extracted.paragraphs.join("\n");
     for (const furniture of FURNITURE_TEXTS) expect(all).not.toContain(furniture);
 
-    const file = toArticleFile(extracted);
+    const file = formatArticle(extracted);
     expect(file.split("\n").slice(0, 3)).toEqual(["Thứ Bảy, 23/11/2024", INTERVIEW.title, ""]);
     expect(file.trimEnd().endsWith(`(${URL_BASE})`)).toBe(true);
     const article = parseArticle(Buffer.from(file), "x.txt");
@@ -79,13 +72,6 @@ describe("article file helpers", () => {
     expect(isoDate("23/11/2024 07:30")).toBe("2024-11-23");
     expect(isoDate("31/02/2024")).toBeUndefined();
     expect(isoDate("Sat, 23 Nov 2024 01:00:00 GMT")).toBe("2024-11-23");
-  });
-
-  it("writes the date line with the Vietnamese weekday", () => {
-    expect(dateLine("2024-11-23")).toBe("Thứ Bảy, 23/11/2024");
-    expect(dateLine("2024-11-24")).toBe("Chủ Nhật, 24/11/2024");
-    expect(dateLine("2024-11-25")).toBe("Thứ Hai, 25/11/2024");
-    expect(dateLine("2025-01-01")).toBe("Thứ Tư, 01/01/2025");
   });
 
   it("names files by date and ASCII slug of the title", () => {

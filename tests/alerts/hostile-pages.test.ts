@@ -2,7 +2,8 @@ import { type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fetchArticle, fetchText, isInternalAddress } from "../../src/alerts/extract-article.js";
+import { fetchArticle } from "../../src/alerts/extract-article.js";
+import { FetchError, fetchText, isInternalAddress } from "../../src/alerts/fetch-page.js";
 import { sendEndlessPage } from "../../testkit/news-site.js";
 
 // A hostile publisher on 127.0.0.1: what a feed's item links may point at.
@@ -70,6 +71,7 @@ describe("pages from outside are read with a cap while they stream", () => {
 
   it("a URL that is not a web page is refused with its type, not a parser's stack", async () => {
     await expect(fetchArticle(`${base}/text`, { timeoutMs: 5_000, allowPrivate: true })).rejects.toThrow(/not a web page \(text\/plain\)/);
+    await expect(fetchArticle(`${base}/text`, { timeoutMs: 5_000, allowPrivate: true })).rejects.toBeInstanceOf(FetchError);
   });
 });
 
@@ -77,6 +79,7 @@ describe("links from outside never reach this machine's network", () => {
   it("a link to a loopback, private or metadata address is refused (unless ALLOW_PRIVATE_ADDRESSES)", async () => {
     await expect(fetchText(`${base}/text`, { timeoutMs: 5_000 })).rejects.toThrow(/refused: it leads to an internal address \(127\.0\.0\.1\)/);
     await expect(fetchText("http://localhost:9/x", { timeoutMs: 5_000 })).rejects.toThrow(/internal address/);
+    await expect(fetchText("http://localhost:9/x", { timeoutMs: 5_000 })).rejects.toBeInstanceOf(FetchError);
     await expect(fetchText("http://[::1]:9/x", { timeoutMs: 5_000 })).rejects.toThrow(/internal address \(::1\)/);
     await expect(fetchText(`${base}/text`, { timeoutMs: 5_000, allowPrivate: true })).resolves.toContain("not a web page");
   });

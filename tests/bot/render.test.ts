@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { escapeHtml, clip, visibleLength, MESSAGE_LIMIT } from "../../src/bot/html.js";
+import { escapeHtml, visibleLength, MESSAGE_LIMIT } from "../../src/bot/html.js";
 import { highlight, renderFullAnswer, renderQuote } from "../../src/bot/render.js";
+import { formatArticle } from "../../src/knowledge/format-article.js";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
 import { formatText } from "../../src/telegram-sim/validate.js";
 
@@ -8,7 +9,12 @@ const t = (key: string, vars: Record<string, string | number> = {}) => `${key}:$
 const long = (n: number) => Array.from({ length: n }, (_, i) => `từ${i} <b>&`).join(" ");
 const article = parseArticle(
   new TextEncoder().encode(
-    `Thứ Hai, 02/12/2024\nTin <dài> & "lạ"\n\nPhóng viên: ${long(300)}?\n\nÔng Tư: ${long(3000)}\n\n${long(2000)} 😀😀😀\n\n(https://example.org/a-b,c&d.html)\n`,
+    formatArticle({
+      date: "2024-12-02",
+      title: 'Tin <dài> & "lạ"',
+      paragraphs: [`Phóng viên: ${long(300)}?`, `Ông Tư: ${long(3000)}`, `${long(2000)} 😀😀😀`],
+      pageUrl: "https://example.org/a-b,c&d.html",
+    }),
   ),
   "long.txt",
 );
@@ -16,14 +22,6 @@ const article = parseArticle(
 describe("html", () => {
   it("escapes the three HTML characters and quotes", () => {
     expect(escapeHtml(`<a href="x">&</a>`)).toBe("&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;");
-  });
-
-  it("clip cuts at a word, adds an ellipsis and never splits a surrogate pair", () => {
-    expect(clip("một hai ba bốn", 9)).toBe("một hai…");
-    const emoji = "😀".repeat(10);
-    const cut = clip(emoji, 6);
-    expect(cut.length).toBeLessThanOrEqual(6);
-    expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
   });
 });
 

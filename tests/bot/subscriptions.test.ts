@@ -76,6 +76,18 @@ describe("/subscribe, /unsubscribe, /status", () => {
     const { h } = setup();
     expect(textOf(sent(await h.message("/subscribe", { from: h.user(8, "en") }))[0])).toContain("Subscribed");
   });
+
+  it("the subscription keeps the language the bot speaks with whoever subscribed: alerts are written in it", async () => {
+    const { storage, h } = setup({ "-1001:2": "administrator" });
+    await h.message("/subscribe", { from: h.user(8, "en-GB") });
+    await h.message("/subscribe", { from: h.user(9, "fr") });
+    await h.message("/subscribe", { chat: group, from: h.user(2, "en") });
+    await h.channelPost("/subscribe", channel);
+    expect(storage.subscriptions.get(8)?.language).toBe("en");
+    expect(storage.subscriptions.get(9)?.language).toBe("vi");
+    expect(storage.subscriptions.get(group.id)?.language).toBe("en");
+    expect(storage.subscriptions.get(channel.id)?.language).toBe("vi");
+  });
 });
 
 describe("/stats", () => {

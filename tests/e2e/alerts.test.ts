@@ -19,6 +19,7 @@ import Database from "better-sqlite3";
 import type { Chat, InlineKeyboardButton, User } from "grammy/types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { identityOf } from "../../src/alerts/new-articles.js";
+import { formatArticle } from "../../src/knowledge/format-article.js";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
 import { openDatabase } from "../../src/storage/database.js";
 import { repositories } from "../../src/storage/repositories.js";
@@ -36,7 +37,7 @@ import {
 import { type Emulator, type RecordedCall, type SentMessage, startEmulator } from "../../testkit/emulator.js";
 
 const BOT_USERNAME = "hoibao_test_bot";
-/** Every alert starts with it (src/alerts/alert-message.ts). */
+/** Every alert in Vietnamese starts with it (alert-title in locales/vi.ftl). */
 const ALERT_MARK = "Bài báo mới";
 const ANONYMOUS_ADMIN_ID = 1087968824; // Telegram's GroupAnonymousBot, `from` of anonymous admins
 
@@ -59,7 +60,7 @@ function newArticle(n: number, opts: { title?: string; url?: string; extra?: str
   const lead = `Sáng nay (bản tin số ${n}), tỉnh Sóc Trăng khánh thành cây cầu mới nối hai huyện ven sông Hậu, rút ngắn đường đi của hàng nghìn người dân.`;
   const url = opts.url ?? `https://baosoctrang.org.vn/xa-hoi/cau-dai-ngai-${n}.html`;
   const body = `Công trình có tổng vốn đầu tư hơn ${200 + n} tỉ đồng, được xây dựng trong 18 tháng.${opts.extra ?? ""}`;
-  const text = `Thứ Hai, 02/12/2024\nSóc Trăng: ${title}\n\n${lead}\n\n${body}\n\n(${url})\n\nGửi cho bạn bè\n`;
+  const text = formatArticle({ date: "2024-12-02", place: "Sóc Trăng", title, paragraphs: [lead, body], pageUrl: url });
   const file = `2024-12-02-cau-dai-ngai-${n}.txt`;
   return { file, title, lead, url, text, id: parseArticle(Buffer.from(text), file).id };
 }
@@ -524,6 +525,23 @@ describe("subscriptions and alerts (one bot process, in order)", () => {
 
     const stats = await say(operator, "/stats");
     expect(stats.plain).toContain(`Cuộc trò chuyện đăng ký: ${served.length}`);
+  });
+
+  it("an English-speaking reader subscribes in English and gets alerts in English; everyone else still in Vietnamese", async () => {
+    const english: User = { ...user("Reader"), language_code: "en" };
+    expect((await say(english, "/subscribe")).plain).toContain("Subscribed");
+    subscribed.add(english.id);
+
+    const { article, tally } = await broadcast();
+    const alert = emu.messagesTo(english.id).find((m) => m.kind === "message" && m.plain.includes(article.title))!;
+    expect(alert.plain).toContain("New article");
+    expect(alert.plain).not.toContain(ALERT_MARK);
+    expect(alert.plain).toContain("02/12/2024");
+    expect(alert.plain).toContain(article.lead);
+    expect(alert.entities).toContainEqual(expect.objectContaining({ type: "text_link", url: article.url }));
+    expect(buttons(alert)).toEqual([expect.objectContaining({ text: "💬 Ask about this article", url: `https://t.me/${BOT_USERNAME}?start=${article.id}-1` })]);
+    expect(notExactlyOnce(tally, [...subscribed].filter((id) => id !== english.id))).toEqual([]);
+    expect(tally.perChat.get(english.id)).toBeUndefined();
   });
 });
 

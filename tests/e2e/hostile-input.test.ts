@@ -13,7 +13,6 @@
  * kind of replies, the user's text shown back verbatim, answers quoted in a blockquote), every
  * button press and inline query is answered.
  */
-import { readFileSync } from "node:fs";
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { type Bot, HttpError } from "grammy";
@@ -21,6 +20,7 @@ import type { Chat, InlineKeyboardMarkup, MessageEntity, Update, User } from "gr
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BotContext } from "../../src/bot/context.js";
 import { createBot, retryNetworkErrors } from "../../src/bot/create-bot.js";
+import { readEvalFile } from "../../src/knowledge/evaluate.js";
 import { openKnowledgeBase } from "../../src/knowledge/knowledge-base.js";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
 import type { KnowledgeIndex } from "../../src/knowledge/search-index.js";
@@ -28,6 +28,7 @@ import { createLogger } from "../../src/logger.js";
 import { detectEntities } from "../../src/telegram-sim/html.js";
 import { startEmulator, type Emulator, type RecordedCall } from "../../testkit/emulator.js";
 import { COMBINING, EMOJI, HTML_NOISE, RTL, SPACES, SYMBOLS, WORDS, ZERO_WIDTH } from "../../testkit/hostile-text.js";
+import { type Random, mulberry32 } from "../../testkit/random.js";
 
 const SEED = 20241123;
 const MIN_MESSAGES = 10_000;
@@ -42,53 +43,10 @@ const BOT_USERNAME = "hoibao_test_bot";
 const TOKEN = "7000001:AAHostileInputTestTokenAbcdefghijk";
 
 // ---------------------------------------------------------------------------------------------
-// Seeded randomness
-
-class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    const item = items[this.int(items.length)];
-    if (item === undefined) throw new Error("pick from an empty list");
-    return item;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Hostile material
 
 const MENTION = `@${BOT_USERNAME}`;
 const OTHER_MENTIONS = ["@otherbot", "@hoibao_test_bot_x", "@hoibao", "@@hoibao_test_bot", "email@hoibao_test_bot"];
-
-interface EvalQuestion {
-  readonly q: string;
-  readonly cat: string;
-}
-
-function loadQuestions(): EvalQuestion[] {
-  const files = ["eval/dev.jsonl", "eval/questions.jsonl", "eval/holdout.jsonl", "eval/blind.jsonl"];
-  return files.flatMap((file) =>
-    readFileSync(file, "utf8")
-      .split("\n")
-      .filter((line) => line.trim())
-      .map((line) => JSON.parse(line) as EvalQuestion),
-  );
-}
 
 /** Cuts to at most `max` UTF-16 units without splitting a surrogate pair. */
 function cutUnits(text: string, max: number): string {
@@ -101,14 +59,14 @@ function cutUnits(text: string, max: number): string {
 
 class TextFactory {
   constructor(
-    private readonly rng: Rng,
+    private readonly rng: Random,
     private readonly answerable: readonly string[],
     private readonly outOfScope: readonly string[],
     private readonly passageIds: readonly string[],
   ) {}
 
   noise(): string {
-    const r = this.rng.next();
+    const r = this.rng();
     if (r < 0.4) return this.rng.pick(HTML_NOISE);
     if (r < 0.55) return this.rng.pick(EMOJI);
     if (r < 0.68) return this.rng.pick(RTL);
@@ -128,7 +86,7 @@ class TextFactory {
     const base = this.rng.pick(this.answerable);
     const words = base.split(" ");
     const out = words.map((word) => {
-      const r = this.rng.next();
+      const r = this.rng();
       if (r < 0.12) return `${this.rng.pick(HTML_NOISE)}${word}`;
       if (r < 0.2) return `${word}${this.rng.pick(EMOJI)}`;
       if (r < 0.26) return `<b>${word}</b>`;
@@ -141,7 +99,7 @@ class TextFactory {
 
   answerableQuestion(): string {
     const base = this.rng.pick(this.answerable);
-    const r = this.rng.next();
+    const r = this.rng();
     if (r < 0.25) return base.normalize("NFD");
     if (r < 0.4) return `${base} ${this.rng.pick(EMOJI)}`;
     if (r < 0.5) return `${this.rng.pick(["&amp; ", "<b>", "</blockquote> ", "&nbsp;"])}${base}`;
@@ -156,7 +114,7 @@ class TextFactory {
     // merge repeated words): a third are wordy, the others symbols, marks and the odd word.
     const kind = this.rng.int(3);
     while (text.length < length + 10) {
-      const r = this.rng.next();
+      const r = this.rng();
       if (kind === 0) text += r < 0.3 ? this.rng.pick(this.answerable) : r < 0.5 ? this.rng.pick(EMOJI) : this.noise();
       else text += r < 0.4 ? this.rng.pick(EMOJI) : r < 0.6 ? this.rng.pick(SYMBOLS) : r < 0.75 ? this.rng.pick(ZERO_WIDTH) : r < 0.99 ? this.rng.pick(["\u202E", "\u202C", "\u200F", "\u0301", "…", "“", "”"]) : this.rng.pick(WORDS);
       text += this.rng.pick(SPACES);
@@ -175,7 +133,7 @@ class TextFactory {
   }
 
   command(): string {
-    const r = this.rng.next();
+    const r = this.rng();
     const payloads = [
       "../../etc/passwd", "../../etc", "x".repeat(64), "x".repeat(65), "A".repeat(500), this.rng.pick(this.passageIds),
       `${this.rng.pick(this.passageIds)}-999`, "<b>", "help", "%00", "😀", "\u202Eabc", "a b c", "__--__", "",
@@ -196,7 +154,7 @@ class TextFactory {
 
   /** A private-chat message of any kind. */
   privateText(): string {
-    const r = this.rng.next();
+    const r = this.rng();
     if (r < 0.25) return this.noisyQuestion();
     if (r < 0.4) return this.answerableQuestion();
     if (r < 0.505) return this.soup(1 + this.rng.int(25));
@@ -212,7 +170,7 @@ class TextFactory {
 
   /** A group message: mostly addressed to the bot (mention or command), some chatter it must ignore. */
   groupText(): string {
-    const r = this.rng.next();
+    const r = this.rng();
     const body = this.rng.chance(0.5) ? this.noisyQuestion() : this.privateText();
     if (r < 0.4) return cutUnits(`${MENTION} ${body}`, 4096);
     if (r < 0.5) return cutUnits(`${body} ${this.rng.chance(0.5) ? MENTION : MENTION.toUpperCase()}`, 4096);
@@ -224,7 +182,7 @@ class TextFactory {
   }
 
   inlineQuery(): string {
-    const r = this.rng.next();
+    const r = this.rng();
     if (r < 0.3) return cutUnits(this.noisyQuestion(), 256);
     if (r < 0.5) return cutUnits(this.soup(1 + this.rng.int(30)), 256);
     if (r < 0.6) return this.rng.pick(this.passageIds);
@@ -457,8 +415,8 @@ const preview = (s: string): string => JSON.stringify(s.length > 160 ? `${s.slic
 
 describe("hostile input through the real bot over HTTP", () => {
   it(`answers ${MIN_MESSAGES.toLocaleString("en")}+ generated hostile messages, presses and inline queries without a failure`, async () => {
-    const rng = new Rng(SEED);
-    const questions = loadQuestions();
+    const rng = mulberry32(SEED);
+    const questions = ["eval/dev.jsonl", "eval/questions.jsonl", "eval/holdout.jsonl", "eval/blind.jsonl"].flatMap(readEvalFile);
     const hostileQuestions = HOSTILE_QUESTIONS.filter((q) => knowledge.search(q).answered);
     expect(hostileQuestions.length).toBeGreaterThanOrEqual(3);
     const answerable = [
@@ -646,11 +604,11 @@ function pressUpdate(
   chatId: number,
   from: User,
   target: { messageId: number; data: string[] },
-  rng: Rng,
+  rng: Random,
   articleId: string,
   passageIds: readonly string[],
 ): [number, Item] {
-  const r = rng.next();
+  const r = rng();
   let data: string;
   let sends: 0 | 1 = 0;
   let edits: 0 | 1 = 0;

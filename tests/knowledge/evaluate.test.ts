@@ -1,12 +1,15 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { type EvalQuestion, evaluate, parseEvalFile } from "../../src/knowledge/evaluate.js";
+import { type EvalQuestion, evaluate, parseEvalFile, readEvalFile } from "../../src/knowledge/evaluate.js";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
 import { KnowledgeIndex } from "../../src/knowledge/search-index.js";
 import { seedIndex } from "./helpers.js";
 
 const EVAL = new URL("../../eval/", import.meta.url);
-const load = (name: string): EvalQuestion[] => parseEvalFile(readFileSync(new URL(name, EVAL), "utf8"), name);
+const load = (name: string): EvalQuestion[] => readEvalFile(fileURLToPath(new URL(name, EVAL)));
 const articlesIn = (folder: URL) =>
   readdirSync(folder)
     .filter((f) => f.endsWith(".txt"))
@@ -65,8 +68,15 @@ describe("evaluate", () => {
   });
 });
 
-describe("parseEvalFile", () => {
-  it("names the file and line of a bad entry", () => {
+describe("readEvalFile", () => {
+  it("reads one question a line, blank lines skipped", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "hoibao-eval-")), "q.jsonl");
+    writeFileSync(file, '{"q":"a?","expect":["a"],"cat":"fact"}\n\n{"q":"b?","expect":null}\n');
+    expect(readEvalFile(file)).toEqual([{ q: "a?", expect: ["a"], cat: "fact" }, { q: "b?", expect: null }]);
+  });
+
+  it("names the file, and the line of a bad entry", () => {
+    expect(() => readEvalFile("no-such-questions.jsonl")).toThrow(/^eval: no-such-questions\.jsonl: no such file$/);
     expect(() => parseEvalFile('{"q":"a","expect":null}\n{"q":1}', "x.jsonl")).toThrow("eval: x.jsonl:2:");
     expect(() => parseEvalFile("nope", "x.jsonl")).toThrow("x.jsonl:1: not a JSON object");
   });

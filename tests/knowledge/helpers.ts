@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Article } from "../../src/knowledge/article.js";
+import { formatArticle } from "../../src/knowledge/format-article.js";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
 import { KnowledgeIndex } from "../../src/knowledge/search-index.js";
 
@@ -9,6 +10,6 @@ export const seedArticle = (): Article => parseArticle(SEED_BYTES, SEED_FILE);
 export const seedIndex = (): KnowledgeIndex => KnowledgeIndex.build([seedArticle()]);
 
 /** A second, plain news article in the published format. */
-export function newsArticle(title: string, paragraphs: readonly string[], date = "02/12/2024"): string {
-  return `Thứ Hai, ${date}\nSóc Trăng: ${title}\n\n${paragraphs.join("\n\n")}\n\n(baosoctrang.org.vn)\n\nGửi cho bạn bè\n`;
+export function newsArticle(title: string, paragraphs: readonly string[], date = "2024-12-02"): string {
+  return formatArticle({ date, place: "Sóc Trăng", title, paragraphs, site: "baosoctrang.org.vn" });
 }

@@ -25,6 +25,25 @@ describe("database", () => {
     again.close();
   });
 
+  it("a database from before subscriptions kept a language is migrated: its chats get the bot's default (null)", () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "hoibao-db-")), "old.db");
+    const old = openDatabase(file);
+    old.exec("ALTER TABLE subscriptions DROP COLUMN language");
+    old.pragma("user_version = 1");
+    old.prepare("INSERT INTO subscriptions (chat_id, chat_type, title, subscribed_by, created_at) VALUES (1, 'private', NULL, 1, 0)").run();
+    old.close();
+    const storage = repositories(openDatabase(file));
+    expect(storage.db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
+    expect(storage.subscriptions.get(1)).toMatchObject({ chatId: 1, language: null });
+    storage.subscriptions.add({ chatId: 2, chatType: "private", title: null, subscribedBy: 2, language: "en" });
+    storage.announcements.announce(identity(1));
+    expect(storage.outbox.due(10).map((item) => [item.chatId, item.language])).toEqual([
+      [1, null],
+      [2, "en"],
+    ]);
+    storage.db.close();
+  });
+
   it("refuses a database from a newer hoibao", () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), "hoibao-db-")), "x.db");
     const db = openDatabase(file);

@@ -1,10 +1,11 @@
 /** /start (with a deep-link passage), /help, /questions and /article. */
 import { Composer } from "grammy";
 import type { BotContext } from "../context.js";
-import { displayDate } from "../render.js";
+import { displayDate } from "../../knowledge/dates.js";
 import { articleMessage, latestInterview, passageMessage, questionKeyboard, questionsMessage } from "../messages.js";
 import { send } from "../reply.js";
-import { clip, escapeHtml } from "../html.js";
+import { clip } from "../../text.js";
+import { escapeHtml } from "../html.js";
 
 /** Deep-link payloads are passage ids: 1–64 of A-Z a-z 0-9 _ -. */
 const PAYLOAD = /^[A-Za-z0-9_-]{1,64}$/;

@@ -7,7 +7,7 @@ import { Composer } from "grammy";
 import type { InlineQueryResultArticle } from "grammy/types";
 import type { SearchHit } from "../../knowledge/search-index.js";
 import type { BotContext } from "../context.js";
-import { clip } from "../html.js";
+import { clip } from "../../text.js";
 import { latestInterview } from "../messages.js";
 import { renderQuote } from "../render.js";
 

@@ -7,6 +7,7 @@
 import { Composer } from "grammy";
 import type { BotContext } from "../context.js";
 import type { SubscriberChatType } from "../../storage/repositories.js";
+import { localeOf } from "../i18n.js";
 import { send } from "../reply.js";
 
 export function subscriptionsFeature(): Composer<BotContext> {
@@ -85,7 +86,9 @@ async function change(ctx: BotContext, action: "subscribe" | "unsubscribe"): Pro
     const title = chat.type === "private" ? [chat.first_name, chat.last_name].filter(Boolean).join(" ") : chat.title;
     // An anonymous admin's `from` is Telegram's placeholder account (GroupAnonymousBot): not a person.
     const subscribedBy = ctx.senderChat ? null : (ctx.from?.id ?? null);
-    const added = subscriptions.add({ chatId: chat.id, chatType: chat.type as SubscriberChatType, title: title ?? null, subscribedBy });
+    // Alerts go out in the language the bot speaks with whoever subscribed (a channel's post has no sender: the default).
+    const language = localeOf(ctx.from?.language_code);
+    const added = subscriptions.add({ chatId: chat.id, chatType: chat.type as SubscriberChatType, title: title ?? null, subscribedBy, language });
     ctx.log.info({ chat: chat.id, type: chat.type, added }, "subscribe");
     await send(ctx, { text: ctx.t(added ? "subscribed" : "already-subscribed") });
   } else {
