@@ -1,22 +1,11 @@
-import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger, scrubCredentials, scrubToken } from "../src/logger.js";
-
-function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, lines: () => chunks.join("").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>) };
-}
+import { scrubCredentials, scrubToken } from "../src/logger.js";
+import { recordingLogger } from "../testkit/recording-logger.js";
 
 describe("logger", () => {
   it("redact – the bot token and webhook secret never reach the log", () => {
-    const out = capture();
-    const logger = createLogger({ level: "info", format: "json", destination: out.stream });
+    const out = recordingLogger("info");
+    const { logger } = out;
     const token = "123456:ABC-def_ghiJKLmnopQRStuvWXyz0123456";
     logger.info({ config: { bot: { token, webhookSecret: "hush" } }, token }, "started");
     const text = JSON.stringify(out.lines());
@@ -26,8 +15,8 @@ describe("logger", () => {
   });
 
   it("credentials in a URL (a feed's user:password) never reach the log, in fields, errors or messages", () => {
-    const out = capture();
-    const logger = createLogger({ level: "info", format: "json", destination: out.stream });
+    const out = recordingLogger("info");
+    const { logger } = out;
     const feed = "https://editor:s3cr3t@feeds.example.org/rss";
     logger.warn({ feed, err: { message: `cannot fetch ${feed}` } }, `feed check failed: ${feed}`);
     const text = JSON.stringify(out.lines());
@@ -50,8 +39,8 @@ describe("logger", () => {
   });
 
   it("level – lines below the level are not written", () => {
-    const out = capture();
-    const logger = createLogger({ level: "warn", format: "json", destination: out.stream });
+    const out = recordingLogger("warn");
+    const { logger } = out;
     logger.info("quiet");
     logger.warn("loud");
     expect(out.lines().map((l) => l.msg)).toEqual(["loud"]);

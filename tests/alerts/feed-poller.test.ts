@@ -8,6 +8,7 @@ import { NewArticles } from "../../src/alerts/new-articles.js";
 import { parseArticle } from "../../src/knowledge/parse-article.js";
 import { KnowledgeIndex } from "../../src/knowledge/search-index.js";
 import { createLogger } from "../../src/logger.js";
+import { recordingLogger } from "../../testkit/recording-logger.js";
 import { openDatabase } from "../../src/storage/database.js";
 import { repositories } from "../../src/storage/repositories.js";
 import { FESTIVAL, FURNITURE_TEXTS, INTERVIEW, NO_DATE, RICE, ROAD, type NewsSite, articlePage, atom, plain, rss, startNewsSite } from "../../testkit/news-site.js";
@@ -113,16 +114,14 @@ describe("FeedPoller", () => {
     const items = (n: number) => Array.from({ length: n }, (_, i) => ({ title: `T${i}`, link: i % 2 ? `${site.url}/n${i}.html` : "", guid: `g${i}` }));
     site.routes.set("/many.xml", { type: "application/rss+xml", body: rss("Nhiều tin", items(3_000)) });
     site.routes.set("/huge.xml", { type: "application/rss+xml", body: rss("Rất nhiều tin", items(50_000)) });
-    const lines: string[] = [];
-    const { Writable } = await import("node:stream");
-    const capture = new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) });
+    const log = recordingLogger("info");
     const poller = new FeedPoller({
       allowPrivateAddresses: true,
       feedUrls: [`${site.url}/many.xml`, `${site.url}/huge.xml`],
       intervalMs: 60_000,
       storage: repositories(openDatabase(":memory:")),
       knowledgeDir: mkdtempSync(path.join(tmpdir(), "hoibao-feeds-")),
-      logger: createLogger({ level: "info", format: "json", destination: capture }),
+      logger: log.logger,
       timeoutMs: 5_000,
     });
     const [many, huge] = await poller.checkAll();
@@ -130,6 +129,7 @@ describe("FeedPoller", () => {
     // Parsing a feed is synchronous: a document past 1 MB is refused unread rather than hold answers.
     expect(huge).toMatchObject({ ok: false, items: 0 });
     expect(huge!.error).toMatch(/too large/);
+    const lines = log.messages();
     expect(lines.filter((l) => l.includes("without a link"))).toHaveLength(1);
     expect(lines.filter((l) => l.includes("left for the next check"))).toHaveLength(1);
     expect(lines.length).toBeLessThan(40);
