@@ -3,7 +3,7 @@
  * no Telegram calls here, so every feature (and the local chat) shows the same thing.
  */
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
-import { type Article, type InterviewSection, articleUrl } from "../knowledge/article.js";
+import { type Article, type ArticleMeta, type InterviewSection, articleUrl } from "../knowledge/article.js";
 import { displayDate } from "../knowledge/dates.js";
 import type { Answer, KnowledgeIndex, SearchHit } from "../knowledge/search-index.js";
 import { encodeAction } from "./callback-data.js";
@@ -62,8 +62,8 @@ export function notFoundMessage(query: string, knowledge: KnowledgeIndex, t: Tra
 }
 
 /** The whole interview answer a passage belongs to (or the passage, in plain news). */
-export function fullAnswerMessage(hit: SearchHit, t: Translate): OutgoingMessage {
-  const text = hit.section ? renderFullAnswer(hit.article, hit.section, t) : renderQuote(hit, t);
+export function fullAnswerMessage(hit: SearchHit, article: Article, t: Translate): OutgoingMessage {
+  const text = hit.section ? renderFullAnswer(article, hit.section, t) : renderQuote(hit, t);
   return { text, keyboard: { inline_keyboard: shareRows(hit, t) } };
 }
 
@@ -113,7 +113,7 @@ export function articleMessage(article: Article | undefined, t: Translate): Outg
   return article.sections.length ? { text, keyboard: questionKeyboard(article) } : { text };
 }
 
-export function questionKeyboard(article: Article): InlineKeyboardMarkup {
+export function questionKeyboard(article: ArticleMeta): InlineKeyboardMarkup {
   return {
     inline_keyboard: article.sections.slice(0, MAX_QUESTION_BUTTONS).map((s) => [
       { text: clip(`${s.index}. ${s.question}`, BUTTON_LABEL), callback_data: encodeAction({ kind: "question", articleId: article.id, section: s.index }) },

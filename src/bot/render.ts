@@ -2,7 +2,7 @@
  * Renders answers as Telegram HTML. Everything that comes from users or articles is escaped here,
  * and every message is built to fit Telegram's length limit whatever the input.
  */
-import { type Article, type InterviewSection, type Passage, passageUrl } from "../knowledge/article.js";
+import { type Article, type ArticleMeta, type InterviewSection, type Passage, passageUrl } from "../knowledge/article.js";
 import { displayDate } from "../knowledge/dates.js";
 import { canonicalSyllable, foldSyllable } from "../knowledge/vietnamese.js";
 import { clip } from "../text.js";
@@ -13,7 +13,7 @@ import type { Translate } from "./i18n.js";
 const EXPANDABLE_FROM = 500;
 
 export interface Quote {
-  readonly article: Article;
+  readonly article: ArticleMeta;
   readonly passage: Passage;
   readonly section?: InterviewSection;
   /** The sentence that answers, shown first in bold when the passage has more than it. */

@@ -5,11 +5,11 @@
  * asked for. Per passage this costs its bytes and 14 bytes, where an object per passage cost
  * hundreds, and a cache file restores it without parsing a string per passage.
  */
-import type { Article, Passage } from "./article.js";
+import type { Article, ArticleMeta, Passage } from "./article.js";
 import { canonicalSyllables, foldSyllable, foldedSyllables } from "./vietnamese.js";
 
-/** An article without its passages: what lists, counts and alerts need. */
-export type ArticleHead = Omit<Article, "passages"> & { readonly passageCount: number };
+/** An article without its passages, and how many it has: what lists, counts and quotes need. */
+export type ArticleHead = ArticleMeta & { readonly passageCount: number };
 
 /**
  * The store's content as typed arrays, each over a SharedArrayBuffer: a merge worker reads them
@@ -36,6 +36,9 @@ export interface StoreArrays {
   /** Folded context texts, space-padded, laid out as the passages' texts. */
   readonly contextBytes: Uint8Array;
   readonly contextEnds: Uint32Array;
+  /** The same with their tone marks (canonical syllables), for questions typed with them. */
+  readonly contextCanonicalBytes: Uint8Array;
+  readonly contextCanonicalEnds: Uint32Array;
 }
 
 /** What a cache file holds: the heads (JSON) and the arrays. */
@@ -57,8 +60,12 @@ export function paddedFolded(text: string): string {
 export class ArticleStore {
   private readonly text: Buffer;
   private readonly folded: Buffer;
+  private readonly contextBytes: Buffer;
+  private readonly contextCanonical: Buffer;
 
   private constructor(readonly data: StoreData) {
+    this.contextBytes = asBuffer(data.contextBytes);
+    this.contextCanonical = asBuffer(data.contextCanonicalBytes);
     this.text = Buffer.from(data.textBytes.buffer, data.textBytes.byteOffset, data.textBytes.byteLength);
     this.folded = Buffer.from(data.foldedBytes.buffer, data.foldedBytes.byteOffset, data.foldedBytes.byteLength);
   }
@@ -76,6 +83,7 @@ export class ArticleStore {
     const contextFirsts = shared(Uint32Array, articles.length + 1);
     const contextSections: number[] = [];
     const contexts: string[] = [];
+    const canonicalContexts: string[] = [];
     const heads = articles.map((article, n): ArticleHead => {
       firsts[n] = texts.length;
       contextFirsts[n] = contexts.length;
@@ -89,7 +97,9 @@ export class ArticleStore {
         if (seen.has(section)) continue;
         seen.add(section);
         contextSections.push(section);
-        contexts.push(` ${canonicalSyllables(contextWords(article, section)).map(foldSyllable).join(" ")} `);
+        const words = canonicalSyllables(contextWords(article, section));
+        canonicalContexts.push(` ${words.join(" ")} `);
+        contexts.push(` ${words.map(foldSyllable).join(" ")} `);
       }
       return headOf(article);
     });
@@ -98,6 +108,7 @@ export class ArticleStore {
     const [textBytes, textEnds] = blob(texts);
     const [foldedBytes, foldedEnds] = blob(folded);
     const [contextBytes, contextEnds] = blob(contexts);
+    const [contextCanonicalBytes, contextCanonicalEnds] = blob(canonicalContexts);
     return new ArticleStore({
       heads,
       firsts,
@@ -111,6 +122,8 @@ export class ArticleStore {
       contextSections: sharedFrom(Uint16Array, contextSections),
       contextBytes,
       contextEnds,
+      contextCanonicalBytes,
+      contextCanonicalEnds,
     });
   }
 
@@ -176,6 +189,17 @@ export class ArticleStore {
 
   contextSection(context: number): number {
     return this.data.contextSections[context]!;
+  }
+
+  /** The context of a passage: folded and with its tone marks, space-padded. */
+  passageContext(passage: number, article = this.articleOf(passage)): { folded: string; canonical: string } {
+    const section = this.data.sections[passage]!;
+    let context = this.data.contextFirsts[article]!;
+    while (this.data.contextSections[context] !== section) context += 1;
+    return {
+      folded: this.contextBytes.toString("utf8", end(this.data.contextEnds, context - 1), this.data.contextEnds[context]),
+      canonical: this.contextCanonical.toString("utf8", end(this.data.contextCanonicalEnds, context - 1), this.data.contextCanonicalEnds[context]),
+    };
   }
 
   passage(passage: number, article = this.articleOf(passage)): Passage {
@@ -255,7 +279,12 @@ export function concatArrays(parts: readonly { arrays: StoreArrays; keep: Uint8A
   const [textBytes, textEnds] = joined((a) => a.textBytes, (a) => a.textEnds, (a) => a.firsts, passages);
   const [foldedBytes, foldedEnds] = joined((a) => a.foldedBytes, (a) => a.foldedEnds, (a) => a.firsts, passages);
   const [contextBytes, contextEnds] = joined((a) => a.contextBytes, (a) => a.contextEnds, (a) => a.contextFirsts, contexts);
-  return { firsts, textBytes, textEnds, foldedBytes, foldedEnds, lines, sections, contextFirsts, contextSections, contextBytes, contextEnds };
+  const [contextCanonicalBytes, contextCanonicalEnds] = joined((a) => a.contextCanonicalBytes, (a) => a.contextCanonicalEnds, (a) => a.contextFirsts, contexts);
+  return { firsts, textBytes, textEnds, foldedBytes, foldedEnds, lines, sections, contextFirsts, contextSections, contextBytes, contextEnds, contextCanonicalBytes, contextCanonicalEnds };
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** The end of item i's bytes (0 before the first). */

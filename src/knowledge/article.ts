@@ -53,8 +53,11 @@ export interface Article {
   readonly contentHash: string;
 }
 
+/** An article's title, date, source and sections, without its passages: what quoting a passage needs. */
+export type ArticleMeta = Omit<Article, "passages">;
+
 /** The link a reader should follow for the article: its page if known, else the site. */
-export function articleUrl(article: Article): string {
+export function articleUrl(article: ArticleMeta): string {
   return article.pageUrl ?? article.source.url;
 }
 
@@ -62,7 +65,7 @@ export function articleUrl(article: Article): string {
  * A link to the passage itself: the article page with a URL text fragment (`#:~:text=start,end`)
  * that browsers scroll to and highlight. Without the exact page URL, the site's home page.
  */
-export function passageUrl(article: Article, passage: Passage): string {
+export function passageUrl(article: ArticleMeta, passage: Passage): string {
   if (!article.pageUrl) return article.source.url;
   const words = passage.text.split(/\s+/u).filter(Boolean);
   const range = words.length <= 12 ? [words.join(" ")] : [words.slice(0, 6).join(" "), words.slice(-6).join(" ")];
@@ -74,6 +77,6 @@ export function encodeTextFragment(text: string): string {
   return encodeURIComponent(text).replace(/-/g, "%2D");
 }
 
-export function sectionOf(article: Article, passage: Passage): InterviewSection | undefined {
+export function sectionOf(article: ArticleMeta, passage: Passage): InterviewSection | undefined {
   return passage.sectionIndex === undefined ? undefined : article.sections[passage.sectionIndex - 1];
 }

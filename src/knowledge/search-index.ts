@@ -9,20 +9,20 @@
  * when it grows. A removed or replaced article's passages are skipped until the next merge.
  */
 import { type Article, type InterviewSection, type Passage, sectionOf } from "./article.js";
-import { type ArticleHead, ArticleStore, type StoreData, contextWords } from "./article-store.js";
+import { type ArticleHead, ArticleStore, type StoreData } from "./article-store.js";
 import { mergeInWorker } from "./background-merge.js";
 import { type SegmentIndexes, buildSegmentIndexes } from "./segment-indexes.js";
 import { AnswerJudge, type ConceptWeights, type JudgedPassage, type Judgement, type Tier, prepare } from "./answer-judge.js";
 import { type AnalyzedQuery, type Concept, analyzeQuery } from "./query.js";
 import { TermIndex } from "./term-index.js";
-import { canonicalSyllables, foldSyllable } from "./vietnamese.js";
+import { canonicalSyllables } from "./vietnamese.js";
 
 /** How many full-text candidates (best by BM25 over text and context) the concept check re-reads: enough depth for the re-ranking, within the query budget at 100k passages. */
 const CANDIDATES = 25;
 const DEFAULT_LIMIT = 5;
 
 /** Bumped whenever tokenization or index layout changes: a cached index of another version is rebuilt. */
-export const INDEX_VERSION = 6;
+export const INDEX_VERSION = 7;
 /** Weight of a match in the passage's context (question, speaker, title) against one in its text. */
 const CONTEXT_BOOST = 0.4;
 /** Passages whose canonical (toned) text is kept between questions. */
@@ -32,7 +32,7 @@ const CONTEXT_CANDIDATES = 20;
 
 export interface SearchHit {
   readonly passage: Passage;
-  readonly article: Article;
+  readonly article: ArticleHead;
   readonly section?: InterviewSection;
   readonly score: number;
   /** Share of the question's concepts found in the passage and its context, 0–1. */
@@ -72,12 +72,6 @@ export interface Evidence {
 /** A passage as the judge reads it: its text, folded syllables and its context. */
 type Entry = JudgedPassage & { readonly segment: Segment; readonly number: number };
 
-/** The words around a passage: its interview question, speaker, the article title and place. */
-interface PassageContext {
-  readonly folded: string;
-  readonly canonical: string;
-}
-
 /** Articles in a compact store, one index over their passages and one over their contexts. */
 interface Segment {
   readonly store: ArticleStore;
@@ -101,8 +95,6 @@ function padded(syllables: readonly string[]): string {
 
 /** Articles added while running stay in the small segment until it holds this many passages. */
 const RECENT_PASSAGES = 2000;
-/** Contexts (folded and toned) kept between questions. */
-const CONTEXT_CACHE = 20_000;
 /** Whole articles (their passages decoded) kept between questions: the hits' articles. */
 const ARTICLE_CACHE = 256;
 
@@ -139,7 +131,6 @@ export class KnowledgeIndex {
   /** Where each live article is: its segment and number there. */
   private readonly located = new Map<string, { segment: Segment; article: number }>();
   private readonly canonicalCache = new Map<string, string>();
-  private readonly contextCache = new Map<string, PassageContext>();
   private readonly articleCache = new Map<string, Article>();
   private readonly backgroundMergeFrom: number;
   readonly judge: AnswerJudge;
@@ -210,11 +201,13 @@ export class KnowledgeIndex {
 
   passage(id: string): SearchHit | undefined {
     const dash = id.lastIndexOf("-");
-    const article = dash > 0 ? this.article(id.slice(0, dash)) : undefined;
-    const passage = article?.passages[Number(id.slice(dash + 1)) - 1];
-    if (!article || !passage || passage.id !== id) return undefined;
-    const section = sectionOf(article, passage);
-    return { passage, article, ...(section ? { section } : {}), score: 0, coverage: 0, sentence: passage.text };
+    const place = dash > 0 ? this.located.get(id.slice(0, dash)) : undefined;
+    if (!place) return undefined;
+    const index = Number(id.slice(dash + 1));
+    const [from, to] = place.segment.store.passageRange(place.article);
+    if (!Number.isInteger(index) || index < 1 || from + index > to) return undefined;
+    const hit = this.hit(place.segment, from + index - 1, 0, 0);
+    return hit.passage.id === id ? hit : undefined;
   }
 
   /**
@@ -236,6 +229,8 @@ export class KnowledgeIndex {
     const place = this.located.get(id);
     if (!place) return;
     this.located.delete(id);
+    const { passageCount } = place.segment.store.head(place.article);
+    for (let index = 1; index <= passageCount; index += 1) this.canonicalCache.delete(`${id}-${index}`);
     if (this.pending && (place.segment === this.pending.base || (place.segment === this.recentSegment && this.pending.articles.has(this.recent.find((a) => a.id === id)!)))) {
       this.pending.removed.add(id);
     }
@@ -320,27 +315,7 @@ export class KnowledgeIndex {
   /** A passage as the judge reads it. */
   private entry(segment: Segment, number: number): Entry {
     const { store } = segment;
-    const article = store.articleOf(number);
-    return {
-      segment,
-      number,
-      passage: { text: store.passageText(number) },
-      folded: store.foldedText(number),
-      context: this.contextOf(store.head(article), store.section(number)),
-    };
-  }
-
-  private contextOf(head: ArticleHead, section: number): PassageContext {
-    // The content hash keys it too: a new version of the article may have a new title.
-    const key = `${head.id}:${head.contentHash}#${section}`;
-    let context = this.contextCache.get(key);
-    if (!context) {
-      const words = canonicalSyllables(contextWords(head, section));
-      context = { canonical: padded(words), folded: padded(words.map(foldSyllable)) };
-      if (this.contextCache.size >= CONTEXT_CACHE) this.contextCache.delete(this.contextCache.keys().next().value!);
-      this.contextCache.set(key, context);
-    }
-    return context;
+    return { segment, number, passage: { text: store.passageText(number) }, folded: store.foldedText(number), context: store.passageContext(number) };
   }
 
   /**
@@ -368,20 +343,22 @@ export class KnowledgeIndex {
         for (let p = from; p < to; p += 1) if (segment.store.section(p) === section) add(segment, p, score);
       }
     }
-    const found: { entry: Entry; score: number }[] = [];
-    for (const { segment, number, score } of scores.values()) {
-      if (this.isLive(segment, number)) found.push({ entry: this.entry(segment, number), score });
-    }
-    return found.sort((a, b) => b.score - a.score).slice(0, CANDIDATES);
+    const live = [...scores.values()].filter(({ segment, number }) => this.isLive(segment, number));
+    // Only the candidates kept are read (their text decoded, their context made).
+    return live
+      .sort((a, b) => b.score - a.score)
+      .slice(0, CANDIDATES)
+      .map(({ segment, number, score }) => ({ entry: this.entry(segment, number), score }));
   }
 
-  /** The hit shown for a judged candidate: the passage with its article, section and answering sentence. */
-  private hit(entry: Entry, score: number, coverage: number, sentence: string): SearchHit {
-    const { store } = entry.segment;
-    const article = this.article(store.head(store.articleOf(entry.number)).id)!;
-    const passage = article.passages[entry.number - store.passageRange(store.articleOf(entry.number))[0]]!;
-    const section = sectionOf(article, passage);
-    return { passage, article, ...(section ? { section } : {}), score, coverage, sentence };
+  /** A passage as a hit: with its article's head, its section and the sentence that answers (else itself). */
+  private hit(segment: Segment, number: number, score: number, coverage: number, sentence?: string): SearchHit {
+    const { store } = segment;
+    const article = store.articleOf(number);
+    const passage = store.passage(number, article);
+    const head = store.head(article);
+    const section = sectionOf(head, passage);
+    return { passage, article: head, ...(section ? { section } : {}), score, coverage, sentence: sentence ?? passage.text };
   }
 
   /**
@@ -417,7 +394,7 @@ export class KnowledgeIndex {
           : [];
     const hits = kept.map(({ entry, judgement }): SearchHit => {
       const { sentence } = entry === first?.entry && firstSentence ? firstSentence : this.judge.answeringSentence(entry, prepared, weights);
-      return this.hit(entry, judgement.score, judgement.coverage, sentence);
+      return this.hit(entry.segment, entry.number, judgement.score, judgement.coverage, sentence);
     });
     const top = first?.judgement;
     const evidence = top && { coverage: top.coverage, sentenceCoverage, kindHeld: top.kindHeld, rarestHeld: top.rarestHeld, unknownMissing: top.unknownMissing, missing: top.missing.map((i) => analysis.concepts[i]!.label) };
@@ -486,7 +463,8 @@ export class KnowledgeIndex {
    */
   private canonicalOf(entry: Entry): string {
     const { store } = entry.segment;
-    const id = `${store.head(store.articleOf(entry.number)).contentHash}-${entry.number - store.passageRange(store.articleOf(entry.number))[0]}`;
+    const article = store.articleOf(entry.number);
+    const id = `${store.head(article).id}-${entry.number - store.passageRange(article)[0] + 1}`;
     let text = this.canonicalCache.get(id);
     if (text === undefined) {
       text = padded(canonicalSyllables(entry.passage.text));

@@ -18,6 +18,12 @@ describe("ArticleStore", () => {
     expect(store.passage(last)).toEqual(news.passages.at(-1));
     expect(store.foldedText(last)).toBe(paddedFolded(news.passages.at(-1)!.text));
     expect(store.head(0)).toMatchObject({ id: seed.id, title: seed.title, passageCount: seed.passages.length });
+    // A passage's context: its interview question and speaker, the article's title, folded and toned.
+    const answer = seed.passages.findIndex((p) => p.sectionIndex === 2);
+    const { folded, canonical } = store.passageContext(answer);
+    expect(canonical).toContain(" khó khăn ");
+    expect(folded).toContain(" kho khan ");
+    expect(folded).toContain(` ${paddedFolded(seed.title).trim()} `);
   });
 
   it("concatenates stores, leaving out the articles not kept, without changing a byte", () => {

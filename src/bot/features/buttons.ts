@@ -35,8 +35,9 @@ async function handlePress(ctx: BotContext, data: string): Promise<string | unde
   switch (action.kind) {
     case "full": {
       const hit = knowledge.passage(action.passageId);
-      if (!hit) return ctx.t("passage-not-found");
-      await send(ctx, fullAnswerMessage(hit, ctx.t));
+      const article = hit && knowledge.article(hit.article.id);
+      if (!hit || !article) return ctx.t("passage-not-found");
+      await send(ctx, fullAnswerMessage(hit, article, ctx.t));
       return undefined;
     }
     case "next": {
