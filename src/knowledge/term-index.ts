@@ -232,13 +232,15 @@ export class TermIndex {
     const scores = (this.accumulator ??= new Float64Array(this.documentCount));
     const touched: number[] = [];
     const { docs, tfs } = this.data;
-    // Postings not read while seeding, each [from, to, idf]: scored for the shortlist only.
+    // Postings not read while seeding, each [from, to, idf] ascending by document: scored for the shortlist only.
     const unread: [number, number, number][] = [];
     let seeded = 0;
     for (const { range, df, idf } of found) {
       const front = df > IMPACT_LIST_MIN ? IMPACT_PREFIX : df;
       if (touched.length > 0 && seeded + front > (options.seedPostings ?? 3000)) {
-        unread.push([range[0], range[1], idf]);
+        // A long list is two ascending runs: its front, then the rest.
+        if (df > IMPACT_LIST_MIN) unread.push([range[0], range[0] + IMPACT_PREFIX, idf], [range[0] + IMPACT_PREFIX, range[1], idf]);
+        else unread.push([range[0], range[1], idf]);
         continue;
       }
       for (let i = range[0]; i < range[0] + front; i += 1) {
@@ -250,10 +252,14 @@ export class TermIndex {
       seeded += front;
     }
     const shortlist = best(touched, scores, options.shortlist ?? 200);
+    // The shortlist in document order, looked up in each run by galloping from the last place found.
+    const ascending = Uint32Array.from(shortlist).sort();
     for (const [from, to, idf] of unread) {
-      for (const doc of shortlist) {
-        const at = binarySearch(docs, from, to, doc);
-        if (at >= 0) scores[doc]! += idf * this.tfWeight(tfs[at]!, doc);
+      let at = from;
+      for (let i = 0; i < ascending.length && at < to; i += 1) {
+        const doc = ascending[i]!;
+        at = gallop(docs, at, to, doc);
+        if (at < to && docs[at] === doc) scores[doc]! += idf * this.tfWeight(tfs[at]!, doc);
       }
     }
     const result = best(shortlist, scores, options.limit).map((doc) => ({ doc, score: scores[doc]! }));
@@ -319,17 +325,23 @@ function grow<T extends Uint32Array | Uint16Array>(array: T, capacity: number): 
   return bigger;
 }
 
-function binarySearch(docs: Uint32Array, from: number, to: number, doc: number): number {
+/** The first position in [from, to) whose document is ≥ doc (to if none): exponential, then binary search. */
+function gallop(docs: Uint32Array, from: number, to: number, doc: number): number {
+  let step = 1;
   let lo = from;
-  let hi = to - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const value = docs[mid]!;
-    if (value === doc) return mid;
-    if (value < doc) lo = mid + 1;
-    else hi = mid - 1;
+  while (lo + step < to && docs[lo + step]! < doc) {
+    lo += step;
+    step *= 2;
   }
-  return -1;
+  if (docs[lo]! >= doc) return lo;
+  let hi = Math.min(lo + step, to);
+  lo += 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (docs[mid]! < doc) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The `k` documents with the highest scores, best first (ties: lower document first). */

@@ -48,6 +48,13 @@ describe("TermIndex", () => {
     expect(top?.score).toBeCloseTo(bm25(texts, 10, ["hiem", "chung"]), 9);
   });
 
+  it("a common term left unread by the budget still counts exactly, found in its front or in its rest", () => {
+    for (const [doc, rare] of [[10, "hiem"], [COMMON + 3, "muc"]] as const) {
+      const hit = index.search([rare, "chung"], { limit: 100, seedPostings: 1 }).find((f) => f.doc === doc);
+      expect(hit?.score).toBeCloseTo(bm25(texts, doc, [rare, "chung"]), 9);
+    }
+  });
+
   it("scores are BM25 for documents read in full and in part", () => {
     for (const doc of [COMMON + 3, 10]) {
       const terms = ["chung", doc === 10 ? "hiem" : "muc"];
