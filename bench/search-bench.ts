@@ -30,15 +30,18 @@
  */
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import MiniSearch from "minisearch";
 import { readEvalFile } from "../src/knowledge/evaluate.js";
 import { formatArticle } from "../src/knowledge/format-article.js";
 import { cacheFileFor, openKnowledgeBase, readCache } from "../src/knowledge/knowledge-base.js";
-import { loadKnowledgeDir } from "../src/knowledge/load-knowledge.js";
+import type { Article } from "../src/knowledge/article.js";
+import { type LoadedKnowledge, loadKnowledgeDir } from "../src/knowledge/load-knowledge.js";
+import { parseArticle } from "../src/knowledge/parse-article.js";
 import { KnowledgeIndex } from "../src/knowledge/search-index.js";
 import { canonicalSyllables, foldSyllable } from "../src/knowledge/vietnamese.js";
 import { type Random, mulberry32 } from "../testkit/random.js";
@@ -75,6 +78,8 @@ export interface BenchOptions {
   readonly cpuProfDir?: string;
   /** Keep the temporary corpora folder instead of removing it. */
   readonly keep: boolean;
+  /** Paragraphs per synthetic article file, [min, max] (default 16–24: ~50,000 files at 1M). */
+  readonly articleParagraphs: readonly [number, number];
 }
 
 export const DEFAULT_OPTIONS: BenchOptions = {
@@ -88,6 +93,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   seed: 0x626e6368, // "bnch"
   hoibaoOnly: false,
   keep: false,
+  articleParagraphs: [16, 24],
 };
 
 /** What hoibao must reach at 100k passages. */
@@ -114,8 +120,12 @@ interface QueryResult {
   readonly heapArticlesMb: number;
   readonly heapBuiltMb: number;
   readonly heapAfterQueriesMb: number;
+  /** Array buffers after the build (the index's typed arrays): memory outside the heap. */
+  readonly offHeapBuiltMb: number;
   readonly rssMb: number;
   readonly latency: LatencyStats;
+  /** hoibao: articles added while answering, through a merge into the base. */
+  readonly additions?: AdditionsResult;
   /** Process CPU time (user + system) per query: less sensitive than wall time to a busy machine. */
   readonly cpu: LatencyStats;
   readonly latencyByKind: Record<string, LatencyStats>;
@@ -135,6 +145,19 @@ interface QueryResult {
   readonly tailFullTextShare?: number;
 }
 
+interface AdditionsResult {
+  readonly articles: number;
+  readonly passages: number;
+  /** Time of each addArticle call (it holds answers for that long). */
+  readonly add: LatencyStats;
+  /** From the first addition to the merged base in place. */
+  readonly mergeMs: number;
+  /** Answers asked while adding and merging, one every few milliseconds. */
+  readonly answers: LatencyStats;
+  /** The longest the event loop was held in that time (perf_hooks' event loop delay). */
+  readonly eventLoopMaxMs: number;
+}
+
 interface ReadyResult {
   readonly kind: "ready";
   readonly passages: number;
@@ -142,6 +165,8 @@ interface ReadyResult {
   /** performance.now() at ready: time since this process started, as the process sees it. */
   readonly inProcessMs: number;
   readonly heapMb: number;
+  /** Memory of array buffers (the index's typed arrays, shared or not) after gc: outside the heap. */
+  readonly offHeapMb: number;
   readonly rssMb: number;
 }
 
@@ -188,7 +213,14 @@ interface CorpusRun {
   readonly requested?: number;
   readonly engines: Partial<Record<Engine, QueryResult>>;
   readonly restartCold?: { readonly wallMs: number; readonly inProcessMs: number };
-  readonly restartWarm?: { readonly wallMs: number; readonly inProcessMs: number; readonly heapMb: number; readonly runs: readonly number[] };
+  readonly restartWarm?: {
+    readonly wallMs: number;
+    readonly inProcessMs: number;
+    readonly heapMb: number;
+    readonly offHeapMb: number;
+    readonly rssMb: number;
+    readonly runs: readonly number[];
+  };
   readonly breakdown?: BreakdownResult;
 }
 
@@ -316,14 +348,14 @@ function articleFile(paragraphs: readonly string[], number: number, rand: Random
 }
 
 /** Writes `paragraphs` as ~20-paragraph articles into `dir`; every paragraph becomes one passage. */
-async function writeKnowledgeDir(dir: string, paragraphs: readonly string[], seed: number): Promise<number> {
+async function writeKnowledgeDir(dir: string, paragraphs: readonly string[], seed: number, [fewest, most]: readonly [number, number]): Promise<number> {
   await mkdir(dir, { recursive: true });
   const rand = mulberry32(seed);
   let at = 0;
   let number = 0;
   const files: { name: string; text: string }[] = [];
   while (at < paragraphs.length) {
-    const size = Math.min(paragraphs.length - at, rand.between(16, 24));
+    const size = Math.min(paragraphs.length - at, rand.between(fewest, most));
     number += 1;
     files.push(articleFile(paragraphs.slice(at, at + size), number, rand));
     at += size;
@@ -464,20 +496,73 @@ function hoibaoSearcher(index: KnowledgeIndex): Searcher {
   return searcher;
 }
 
+/** Articles added while running: about 3,000 passages, enough for a merge into the base. */
+const ADDITION_PASSAGES = 3_000;
+
+/**
+ * Adds articles to a built index the way the folder watcher does, one at a time, while answering
+ * a question every few milliseconds, until the merge they cause is in place: how long each
+ * addition and the merge hold answers up. The articles are copies of the folder's first files
+ * under new titles.
+ */
+async function measureAdditions(index: KnowledgeIndex, knowledgeDir: string, queries: readonly BenchQuery[]): Promise<AdditionsResult> {
+  const names = (await readdir(knowledgeDir)).sort();
+  const articles: Article[] = [];
+  let passages = 0;
+  for (const name of names) {
+    if (passages >= ADDITION_PASSAGES) break;
+    const [dateLine, title, ...rest] = (await readFile(path.join(knowledgeDir, name), "utf8")).split("\n");
+    const article = parseArticle(Buffer.from([dateLine, `${title} (bổ sung)`, ...rest].join("\n")), `added-${name}`);
+    articles.push(article);
+    passages += article.passages.length;
+  }
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const add: number[] = [];
+  const answers: number[] = [];
+  let next = 0;
+  const ask = () => {
+    const t = performance.now();
+    index.search(queries[next++ % queries.length]!.q);
+    answers.push(performance.now() - t);
+  };
+  const mergeStart = performance.now();
+  for (const article of articles) {
+    const t = performance.now();
+    index.addArticle(article);
+    add.push(performance.now() - t);
+    ask();
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  let merged = false;
+  void index.idle().then(() => (merged = true));
+  while (!merged) {
+    ask();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  const mergeMs = performance.now() - mergeStart;
+  delay.disable();
+  return { articles: articles.length, passages, add: stats(add), mergeMs, answers: stats(answers), eventLoopMaxMs: delay.max / 1e6 };
+}
+
 async function queryWorker(task: Extract<Task, { kind: "query" }>): Promise<QueryResult> {
   const t0 = performance.now();
-  const loaded = await loadKnowledgeDir(task.knowledgeDir);
+  let loaded: LoadedKnowledge | undefined = await loadKnowledgeDir(task.knowledgeDir);
   const loadMs = performance.now() - t0;
-  const passages = loaded.articles.flatMap((a) => a.passages);
+  const articleCount = loaded.articles.length;
+  const passageCount = loaded.articles.reduce((n, a) => n + a.passages.length, 0);
+  const loadErrors = loaded.errors.length;
   const heapArticlesMb = heapAfterGc();
 
   let searcher: Searcher;
+  let hoibaoIndex: KnowledgeIndex | undefined;
   const started = performance.now();
   if (task.engine === "hoibao") {
-    searcher = hoibaoSearcher(KnowledgeIndex.build(loaded.articles));
+    hoibaoIndex = KnowledgeIndex.build(loaded.articles);
+    searcher = hoibaoSearcher(hoibaoIndex);
   } else {
     const index = new MiniSearch<{ id: string; text: string }>({ fields: ["text"], idField: "id" });
-    index.addAll(passages.map((p) => ({ id: p.id, text: p.text })));
+    index.addAll(loaded.articles.flatMap((a) => a.passages).map((p) => ({ id: p.id, text: p.text })));
     searcher = {
       search(q) {
         const results = index.search(q).length;
@@ -486,8 +571,11 @@ async function queryWorker(task: Extract<Task, { kind: "query" }>): Promise<Quer
     };
   }
   const buildMs = performance.now() - started;
+  // The parsed articles are let go: what stays is what the engine keeps.
+  loaded = undefined;
   const heapBuiltMb = heapAfterGc();
-  workerLog(`${task.engine}: ${passages.length} passages, built in ${buildMs.toFixed(0)} ms, heap ${heapBuiltMb.toFixed(1)} MB`);
+  const offHeapBuiltMb = process.memoryUsage().arrayBuffers / MB;
+  workerLog(`${task.engine}: ${passageCount} passages, built in ${buildMs.toFixed(0)} ms, heap ${heapBuiltMb.toFixed(1)} MB + off-heap ${offHeapBuiltMb.toFixed(1)} MB`);
 
   const queries = await readQueries(task.queriesFile);
   const warmupEnd = performance.now() + task.budgetMs / 4;
@@ -513,6 +601,7 @@ async function queryWorker(task: Extract<Task, { kind: "query" }>): Promise<Quer
   }
   const heapAfterQueriesMb = heapAfterGc();
   if (rows.length < queries.length) workerLog(`budget spent: ${rows.length} of ${queries.length} queries timed`);
+  const additions = hoibaoIndex && (await measureAdditions(hoibaoIndex, task.knowledgeDir, queries));
 
   const byKind = new Map<string, number[]>();
   for (const row of rows) {
@@ -527,13 +616,14 @@ async function queryWorker(task: Extract<Task, { kind: "query" }>): Promise<Quer
   return {
     kind: "query",
     engine: task.engine,
-    passages: passages.length,
-    articles: loaded.articles.length,
-    loadErrors: loaded.errors.length,
+    passages: passageCount,
+    articles: articleCount,
+    loadErrors,
     loadMs,
     buildMs,
     heapArticlesMb,
     heapBuiltMb,
+    offHeapBuiltMb,
     heapAfterQueriesMb,
     rssMb: process.memoryUsage().rss / MB,
     latency: stats(rows.map((r) => r.ms)),
@@ -544,6 +634,7 @@ async function queryWorker(task: Extract<Task, { kind: "query" }>): Promise<Quer
     slowest: bySlowest.slice(0, 5).map(({ q, kind, ms, fullTextMs, candidates }) => ({ q, kind, ms, ...(candidates === undefined ? {} : { fullTextMs, candidates }) })),
     skipped: queries.length - rows.length,
     warmedUp,
+    ...(additions ? { additions } : {}),
     ...(hoibao
       ? {
           fullText: stats(rows.map((r) => r.fullTextMs ?? 0)),
@@ -565,6 +656,7 @@ async function readyWorker(task: Extract<Task, { kind: "ready" }>): Promise<Read
     fromCache: opened.fromCache,
     inProcessMs,
     heapMb: heapAfterGc(),
+    offHeapMb: process.memoryUsage().arrayBuffers / MB,
     rssMb: process.memoryUsage().rss / MB,
   };
 }
@@ -711,7 +803,7 @@ export async function runBench(options: BenchOptions, log: (message: string) => 
       for (const size of sizes) {
         const dir = path.join(root, `knowledge-${size}`);
         const paragraphs = all.slice(0, size);
-        const files = await writeKnowledgeDir(dir, paragraphs, options.seed ^ size);
+        const files = await writeKnowledgeDir(dir, paragraphs, options.seed ^ size, options.articleParagraphs);
         log(`wrote ${files} article files (${size} paragraphs) to ${dir}`);
         corpora.push({ name: sizeLabel(size), dir, requested: size, paragraphs });
       }
@@ -744,13 +836,13 @@ export async function runBench(options: BenchOptions, log: (message: string) => 
       const cold = await runChild<ReadyResult>({ kind: "ready", knowledgeDir: corpus.dir, cacheDir });
       if (cold.result.fromCache) throw new Error("bench: the cold start found a cache");
       log(`  restart cold (build + write cache): ${cold.readyWallMs?.toFixed(0)} ms`);
-      const warm: { wall: number; inProcess: number; heap: number }[] = [];
+      const warm: { wall: number; inProcess: number; heap: number; offHeap: number; rss: number }[] = [];
       // Up to restartRuns warm starts, fewer when they are slow (the bench stays within minutes).
       for (let i = 0; i < options.restartRuns && (i === 0 || sumOf(warm.map((w) => w.wall)) < options.budgetSeconds * 1000); i += 1) {
         // With --cpu-prof, the last warm start of each corpus is profiled (after the timed ones).
         const run = await runChild<ReadyResult>({ kind: "ready", knowledgeDir: corpus.dir, cacheDir });
         if (!run.result.fromCache) throw new Error("bench: the warm start did not use the cache");
-        warm.push({ wall: run.readyWallMs ?? Number.NaN, inProcess: run.result.inProcessMs, heap: run.result.heapMb });
+        warm.push({ wall: run.readyWallMs ?? Number.NaN, inProcess: run.result.inProcessMs, heap: run.result.heapMb, offHeap: run.result.offHeapMb, rss: run.result.rssMb });
       }
       const warmWall = median(warm.map((w) => w.wall));
       log(`  restart warm (from cache): ${warm.map((w) => w.wall.toFixed(0)).join(", ")} ms → median ${warmWall.toFixed(0)} ms`);
@@ -772,6 +864,8 @@ export async function runBench(options: BenchOptions, log: (message: string) => 
           wallMs: warmWall,
           inProcessMs: median(warm.map((w) => w.inProcess)),
           heapMb: median(warm.map((w) => w.heap)),
+          offHeapMb: median(warm.map((w) => w.offHeap)),
+          rssMb: median(warm.map((w) => w.rss)),
           runs: warm.map((w) => w.wall),
         },
         ...(breakdown ? { breakdown } : {}),
@@ -945,16 +1039,25 @@ export function details(report: BenchReport): string {
         out.push(
           `    inside search: full-text retrieval p50/p99 ${ms(r.fullText.p50)}/${ms(r.fullText.p99)} ms, mean ${ms(r.fullText.mean)} of ${ms(r.latency.mean)} ms; ` +
             `full-text matches per query: mean ${(r.meanCandidates ?? 0).toFixed(0)} (${((100 * (r.meanCandidates ?? 0)) / Math.max(1, r.passages)).toFixed(0)}% of passages), ` +
-            `slowest 1%: ${(r.tailMeanCandidates ?? 0).toFixed(0)}, ${(100 * (r.tailFullTextShare ?? 0)).toFixed(0)}% of their time in minisearch`,
+            `slowest 1%: ${(r.tailMeanCandidates ?? 0).toFixed(0)}, ${(100 * (r.tailFullTextShare ?? 0)).toFixed(0)}% of their time in retrieval`,
         );
       }
       const slow = r.slowest.map((s) => `${ms(s.ms)} ms${s.candidates === undefined ? "" : ` (${s.candidates} matches)`} ${JSON.stringify(s.q)}`);
       out.push(`    slowest: ${slow.join("; ")}`);
+      out.push(`    memory once built (parsed articles let go): heap ${mb(r.heapBuiltMb)} + off-heap ${mb(r.offHeapBuiltMb)} MB`);
+      const a = r.additions;
+      if (a) {
+        out.push(
+          `    additions while answering: ${a.articles} articles (${a.passages} passages) one by one: addArticle p50/max ${ms(a.add.p50)}/${ms(a.add.max)} ms; ` +
+            `merged into the base in ${ms(a.mergeMs)} ms (worker); ${a.answers.count} answers meanwhile p50/p99/max ${ms(a.answers.p50)}/${ms(a.answers.p99)}/${ms(a.answers.max)} ms; event loop held at most ${ms(a.eventLoopMaxMs)} ms`,
+        );
+      }
     }
     if (run.restartWarm) {
       out.push(
         `  hoibao restart: cold ${ms(run.restartCold?.wallMs)} ms (build + write cache; in-process ${ms(run.restartCold?.inProcessMs)}); ` +
-          `warm runs ${run.restartWarm.runs.map(ms).join(", ")} ms (in-process ${ms(run.restartWarm.inProcessMs)}); heap after a warm start ${mb(run.restartWarm.heapMb)} MB`,
+          `warm runs ${run.restartWarm.runs.map(ms).join(", ")} ms (in-process ${ms(run.restartWarm.inProcessMs)}); ` +
+          `after a warm start: heap ${mb(run.restartWarm.heapMb)} + off-heap ${mb(run.restartWarm.offHeapMb)} = ${mb(run.restartWarm.heapMb + run.restartWarm.offHeapMb)} MB, RSS ${mb(run.restartWarm.rssMb)} MB`,
       );
     }
     const b = run.breakdown;
@@ -1022,6 +1125,12 @@ function parseCliArgs(args: readonly string[]): BenchOptions {
       case "--cpu-prof":
         options = { ...options, cpuProfDir: value() ?? usage("--cpu-prof needs a folder") };
         break;
+      case "--article-paragraphs": {
+        const [fewest, most] = (value() ?? usage("--article-paragraphs needs MIN-MAX")).split("-").map((n) => count(n, flag));
+        if (!fewest || !most || fewest > most) usage("--article-paragraphs needs MIN-MAX, e.g. 8-12");
+        options = { ...options, articleParagraphs: [fewest!, most!] };
+        break;
+      }
       case "--keep":
         options = { ...options, keep: true };
         break;

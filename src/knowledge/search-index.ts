@@ -105,7 +105,7 @@ function segmentOf(store: ArticleStore, indexes: SegmentIndexes = buildSegmentIn
 export interface KnowledgeIndexOptions {
   /**
    * From this many passages in the base, merges run in a worker thread while answers go on
-   * (default 20,000); below, a merge takes milliseconds and runs at once.
+   * (default 5,000); below, a merge takes a few tens of milliseconds and runs at once.
    */
   readonly backgroundMergeFrom?: number;
 }
@@ -138,7 +138,7 @@ export class KnowledgeIndex {
   private constructor(base: Segment, options: KnowledgeIndexOptions, judge: AnswerJudge = new AnswerJudge()) {
     this.base = base;
     this.judge = judge;
-    this.backgroundMergeFrom = options.backgroundMergeFrom ?? 20_000;
+    this.backgroundMergeFrom = options.backgroundMergeFrom ?? 5_000;
     this.locateBase();
   }
 
@@ -212,13 +212,15 @@ export class KnowledgeIndex {
 
   /**
    * Adds an article, replacing an earlier version with the same id. It joins the small recent
-   * segment (rebuilt whole, in milliseconds); once that is large, everything is merged into the
-   * base: in the worker when the base is large, answers going on from the segments meanwhile.
+   * segment (only the new article is read; the segment's indexes are rebuilt, in milliseconds);
+   * once that is large, everything is merged into the base: in the worker when the base is
+   * large, answers going on from the segments meanwhile.
    */
   addArticle(article: Article): void {
     if (this.located.has(article.id)) this.removeArticle(article.id);
     this.recent.push(article);
-    this.rebuildRecent();
+    const added = ArticleStore.fromArticles([article]);
+    this.rebuildRecent(this.recentSegment ? ArticleStore.concat([{ store: this.recentSegment.store, keep: () => true }, { store: added, keep: () => true }]) : added);
     const recentPassages = this.recent.reduce((n, a) => n + a.passages.length, 0);
     if (recentPassages <= RECENT_PASSAGES || this.pending) return;
     if (this.base.store.passageCount >= this.backgroundMergeFrom) this.mergeInBackground();
@@ -239,13 +241,14 @@ export class KnowledgeIndex {
       this.basePassages -= this.base.store.head(place.article).passageCount;
     } else {
       this.recent = this.recent.filter((a) => a.id !== id);
-      this.rebuildRecent();
+      this.rebuildRecent(ArticleStore.concat([{ store: place.segment.store, keep: (n) => n !== place.article }]));
     }
   }
 
-  private rebuildRecent(): void {
+  /** The recent segment anew, from its store (this.recent's articles, in order). */
+  private rebuildRecent(store: ArticleStore = ArticleStore.fromArticles(this.recent)): void {
     for (const article of this.recent) this.located.delete(article.id);
-    this.recentSegment = this.recent.length ? segmentOf(ArticleStore.fromArticles(this.recent)) : undefined;
+    this.recentSegment = store.articleCount ? segmentOf(store) : undefined;
     const segment = this.recentSegment;
     if (segment) for (let n = 0; n < segment.store.articleCount; n += 1) this.located.set(segment.store.head(n).id, { segment, article: n });
   }
