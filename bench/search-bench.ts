@@ -120,8 +120,8 @@ interface QueryResult {
   readonly heapArticlesMb: number;
   readonly heapBuiltMb: number;
   readonly heapAfterQueriesMb: number;
-  /** Array buffers after the build (the index's typed arrays): memory outside the heap. */
-  readonly offHeapBuiltMb: number;
+  /** Array buffers after the queries (the index's typed arrays): memory outside the heap. */
+  readonly offHeapMb: number;
   readonly rssMb: number;
   readonly latency: LatencyStats;
   /** hoibao: articles added while answering, through a merge into the base. */
@@ -574,8 +574,7 @@ async function queryWorker(task: Extract<Task, { kind: "query" }>): Promise<Quer
   // The parsed articles are let go: what stays is what the engine keeps.
   loaded = undefined;
   const heapBuiltMb = heapAfterGc();
-  const offHeapBuiltMb = process.memoryUsage().arrayBuffers / MB;
-  workerLog(`${task.engine}: ${passageCount} passages, built in ${buildMs.toFixed(0)} ms, heap ${heapBuiltMb.toFixed(1)} MB + off-heap ${offHeapBuiltMb.toFixed(1)} MB`);
+  workerLog(`${task.engine}: ${passageCount} passages, built in ${buildMs.toFixed(0)} ms, heap ${heapBuiltMb.toFixed(1)} MB`);
 
   const queries = await readQueries(task.queriesFile);
   const warmupEnd = performance.now() + task.budgetMs / 4;
@@ -600,6 +599,7 @@ async function queryWorker(task: Extract<Task, { kind: "query" }>): Promise<Quer
     rows.push({ q, kind, ms, cpuMs, ...(fullText ? { fullTextMs: fullText.ms, candidates: fullText.candidates } : {}) });
   }
   const heapAfterQueriesMb = heapAfterGc();
+  const offHeapMb = process.memoryUsage().arrayBuffers / MB;
   if (rows.length < queries.length) workerLog(`budget spent: ${rows.length} of ${queries.length} queries timed`);
   const additions = hoibaoIndex && (await measureAdditions(hoibaoIndex, task.knowledgeDir, queries));
 
@@ -623,7 +623,7 @@ async function queryWorker(task: Extract<Task, { kind: "query" }>): Promise<Quer
     buildMs,
     heapArticlesMb,
     heapBuiltMb,
-    offHeapBuiltMb,
+    offHeapMb,
     heapAfterQueriesMb,
     rssMb: process.memoryUsage().rss / MB,
     latency: stats(rows.map((r) => r.ms)),
@@ -1044,7 +1044,7 @@ export function details(report: BenchReport): string {
       }
       const slow = r.slowest.map((s) => `${ms(s.ms)} ms${s.candidates === undefined ? "" : ` (${s.candidates} matches)`} ${JSON.stringify(s.q)}`);
       out.push(`    slowest: ${slow.join("; ")}`);
-      out.push(`    memory once built (parsed articles let go): heap ${mb(r.heapBuiltMb)} + off-heap ${mb(r.offHeapBuiltMb)} MB`);
+      out.push(`    memory after the queries (parsed articles let go): heap ${mb(r.heapAfterQueriesMb)} + off-heap ${mb(r.offHeapMb)} MB`);
       const a = r.additions;
       if (a) {
         out.push(

@@ -71,7 +71,7 @@ export class ArticleStore {
   }
 
   static fromData(data: StoreData): ArticleStore {
-    return new ArticleStore(data);
+    return new ArticleStore({ ...data, heads: compactHeads(data.heads, false) });
   }
 
   static fromArticles(articles: readonly Article[]): ArticleStore {
@@ -84,7 +84,7 @@ export class ArticleStore {
     const contextSections: number[] = [];
     const contexts: string[] = [];
     const canonicalContexts: string[] = [];
-    const heads = articles.map((article, n): ArticleHead => {
+    const cutHeads = articles.map((article, n): ArticleHead => {
       firsts[n] = texts.length;
       contextFirsts[n] = contexts.length;
       const seen = new Set<number>();
@@ -110,7 +110,7 @@ export class ArticleStore {
     const [contextBytes, contextEnds] = blob(contexts);
     const [contextCanonicalBytes, contextCanonicalEnds] = blob(canonicalContexts);
     return new ArticleStore({
-      heads,
+      heads: compactHeads(cutHeads),
       firsts,
       textBytes,
       textEnds,
@@ -221,6 +221,34 @@ export class ArticleStore {
     const first = this.data.firsts[article]!;
     return { ...head, passages: Array.from({ length: passageCount }, (_, i) => this.passage(first + i, article)) };
   }
+}
+
+/**
+ * Heads that hold no more memory than they need: strings copied out of the file texts they were
+ * cut from (a substring keeps its whole source alive), and the speakers, labels, places and
+ * sources that recur across a decade of articles shared.
+ */
+function compactHeads(heads: readonly ArticleHead[], cutFromTexts = true): ArticleHead[] {
+  const strings = new Map<string, string>();
+  const sources = new Map<string, ArticleHead["source"]>();
+  const shared = (text: string): string => {
+    let known = strings.get(text);
+    if (known === undefined) strings.set(text, (known = text));
+    return known;
+  };
+  // Heads read from a cache file's JSON are fresh strings already; parsed from files, they are cut.
+  const copies = cutFromTexts ? (JSON.parse(JSON.stringify(heads)) as ArticleHead[]) : heads;
+  return copies.map((head) => {
+    const sourceKey = `${head.source.name}\n${head.source.url}`;
+    let source = sources.get(sourceKey);
+    if (!source) sources.set(sourceKey, (source = { name: shared(head.source.name), url: shared(head.source.url) }));
+    return {
+      ...head,
+      ...(head.place === undefined ? {} : { place: shared(head.place) }),
+      source,
+      sections: head.sections.map((section) => ({ ...section, asker: shared(section.asker), answerer: shared(section.answerer) })),
+    };
+  });
 }
 
 export function headOf(article: Article): ArticleHead {

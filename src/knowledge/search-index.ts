@@ -22,7 +22,7 @@ const CANDIDATES = 25;
 const DEFAULT_LIMIT = 5;
 
 /** Bumped whenever tokenization or index layout changes: a cached index of another version is rebuilt. */
-export const INDEX_VERSION = 7;
+export const INDEX_VERSION = 9;
 /** Weight of a match in the passage's context (question, speaker, title) against one in its text. */
 const CONTEXT_BOOST = 0.4;
 /** Passages whose canonical (toned) text is kept between questions. */

@@ -1,7 +1,7 @@
 /**
  * A compact, immutable inverted index over folded syllables and syllable pairs, with BM25 top-k
  * retrieval. Built for a newspaper's decade (~1M passages) within a small heap: postings are
- * typed arrays (6 bytes each) in one block per term, terms are 32-bit hashes in an open-addressing
+ * typed arrays (5 bytes each) in one block per term, terms are 32-bit hashes in an open-addressing
  * table, so no per-term or per-posting JavaScript objects exist.
  *
  * A long postings list (a common syllable: "của", "và") starts with its highest-impact postings
@@ -69,9 +69,10 @@ export function hashTerms(folded: string, out: Uint32Array): { terms: number; wo
 
 /** The arrays of an index: what a cache file stores. */
 export interface TermIndexData {
-  /** Open-addressing table: term hash per slot (0 = empty) and the term's number. */
-  readonly slotHashes: Uint32Array;
-  readonly slotTerms: Uint32Array;
+  /** Open-addressing table (linear probing, at most 3/4 full): term number + 1 per slot, 0 = empty. */
+  readonly slots: Uint32Array;
+  /** The hash of each term, by term number. */
+  readonly termHashes: Uint32Array;
   /** Postings of term t are positions offsets[t] … offsets[t + 1] - 1 of docs and tfs. */
   readonly offsets: Uint32Array;
   /**
@@ -80,8 +81,8 @@ export interface TermIndexData {
    * then the others (ascending).
    */
   readonly docs: Uint32Array;
-  /** Term frequency in the document (capped at 65,535). */
-  readonly tfs: Uint16Array;
+  /** Term frequency in the document (capped at MAX_TF). */
+  readonly tfs: Uint8Array;
   /** Length of each document in syllables. */
   readonly lengths: Uint16Array;
 }
@@ -99,6 +100,11 @@ export interface SearchOptions {
   readonly boost?: number;
 }
 
+/**
+ * Term frequency is kept up to this (one byte a posting): past a few dozen, BM25 gives a term no
+ * more weight anyway.
+ */
+const MAX_TF = 255;
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;
 /** Lists longer than this are impact-ordered in front and only their front is read to nominate candidates. */
@@ -116,7 +122,7 @@ export class TermIndex {
   private constructor(readonly data: TermIndexData) {
     this.documentCount = data.lengths.length;
     this.averageLength = averageOf(data.lengths);
-    this.mask = data.slotHashes.length - 1;
+    this.mask = data.slots.length - 1;
   }
 
   static fromData(data: TermIndexData): TermIndex {
@@ -129,7 +135,7 @@ export class TermIndex {
     // text, never cut out as strings (at 1M passages those strings kept the collector busy).
     let hashes = new Uint32Array(1 << 16);
     let docs = new Uint32Array(1 << 16);
-    let tfs = new Uint16Array(1 << 16);
+    let tfs = new Uint8Array(1 << 16);
     let size = 0;
     const lengths = new Uint16Array(foldedTexts.length);
     let scratch = new Uint32Array(1 << 10);
@@ -149,7 +155,7 @@ export class TermIndex {
         while (j < terms && sorted[j] === sorted[i]) j += 1;
         hashes[size] = sorted[i]!;
         docs[size] = doc;
-        tfs[size] = Math.min(65_535, j - i);
+        tfs[size] = Math.min(MAX_TF, j - i);
         size += 1;
         i = j;
       }
@@ -166,14 +172,13 @@ export class TermIndex {
       counts[term]! += 1;
     }
     const termCount = table.size;
-    const { slotHashes, slotTerms } = table;
 
     // Pass 3: lay postings out term by term (a counting sort keeps document order within a term).
     const offsets = new Uint32Array(termCount + 1);
     for (let t = 0; t < termCount; t += 1) offsets[t + 1] = offsets[t]! + counts[t]!;
     const cursor = offsets.slice(0, termCount);
     const postingDocs = new Uint32Array(size);
-    const postingTfs = new Uint16Array(size);
+    const postingTfs = new Uint8Array(size);
     for (let i = 0; i < size; i += 1) {
       const at = cursor[termOf[i]!]!++;
       postingDocs[at] = docs[i]!;
@@ -184,19 +189,18 @@ export class TermIndex {
     for (let t = 0; t < termCount; t += 1) {
       if (offsets[t + 1]! - offsets[t]! > IMPACT_LIST_MIN) impactOrder(postingDocs, postingTfs, offsets[t]!, offsets[t + 1]!, lengths, averageLength);
     }
-    return new TermIndex({ slotHashes, slotTerms, offsets, docs: postingDocs, tfs: postingTfs, lengths });
+    const termHashes = table.termHashes();
+    return new TermIndex({ slots: lookupSlots(termHashes), termHashes, offsets, docs: postingDocs, tfs: postingTfs, lengths });
   }
 
   /** The postings range of a term, or undefined when no document has it. */
   private range(term: string): [number, number] | undefined {
     const hash = termHash(term);
     let slot = hash & this.mask;
-    const { slotHashes, slotTerms, offsets } = this.data;
-    while (slotHashes[slot] !== 0) {
-      if (slotHashes[slot] === hash) {
-        const t = slotTerms[slot]!;
-        return [offsets[t]!, offsets[t + 1]!];
-      }
+    const { slots, termHashes, offsets } = this.data;
+    for (let entry = slots[slot]!; entry !== 0; entry = slots[slot]!) {
+      const t = entry - 1;
+      if (termHashes[t] === hash) return [offsets[t]!, offsets[t + 1]!];
       slot = (slot + 1) & this.mask;
     }
     return undefined;
@@ -288,7 +292,7 @@ function averageOf(lengths: Uint16Array): number {
  * Reorders one term's postings [from, to) (ascending by document) so that the IMPACT_PREFIX with
  * the highest weight come first, ascending among themselves, then the rest, ascending.
  */
-function impactOrder(docs: Uint32Array, tfs: Uint16Array, from: number, to: number, lengths: Uint16Array, averageLength: number): void {
+function impactOrder(docs: Uint32Array, tfs: Uint8Array, from: number, to: number, lengths: Uint16Array, averageLength: number): void {
   const count = to - from;
   const weights = new Float64Array(count);
   for (let i = 0; i < count; i += 1) weights[i] = tfWeight(tfs[from + i]!, lengths[docs[from + i]!]!, averageLength);
@@ -319,7 +323,7 @@ function impactOrder(docs: Uint32Array, tfs: Uint16Array, from: number, to: numb
   }
 }
 
-function grow<T extends Uint32Array | Uint16Array>(array: T, capacity: number): T {
+function grow<T extends Uint32Array | Uint8Array>(array: T, capacity: number): T {
   const bigger = new (array.constructor as new (n: number) => T)(capacity);
   bigger.set(array);
   return bigger;
@@ -385,11 +389,35 @@ function kthLargest(values: Float64Array, k: number): number {
   return values[target]!;
 }
 
-/** Open addressing over 32-bit term hashes, doubled when half full. */
+/**
+ * The lookup table kept with an index: term numbers by hash in a power-of-two table at most 3/4
+ * full, 4 bytes a slot (the hashes live once, by term).
+ */
+function lookupSlots(termHashes: Uint32Array): Uint32Array {
+  let size = 1 << 4;
+  while (size * 3 < termHashes.length * 4) size *= 2;
+  const slots = new Uint32Array(size);
+  const mask = size - 1;
+  termHashes.forEach((hash, t) => {
+    let slot = hash & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = t + 1;
+  });
+  return slots;
+}
+
+/** Open addressing over 32-bit term hashes while building, doubled when half full. */
 class HashTable {
   slotHashes = new Uint32Array(1 << 16);
   slotTerms = new Uint32Array(1 << 16);
   size = 0;
+
+  /** The hash of each term, by term number. */
+  termHashes(): Uint32Array {
+    const hashes = new Uint32Array(this.size);
+    for (let slot = 0; slot < this.slotHashes.length; slot += 1) if (this.slotHashes[slot] !== 0) hashes[this.slotTerms[slot]!] = this.slotHashes[slot]!;
+    return hashes;
+  }
 
   /** The term number of a hash, assigning the next one to a new hash. */
   intern(hash: number): number {
