@@ -15,7 +15,7 @@ import type { Storage } from "../storage/repositories.js";
 import { formatArticle } from "../knowledge/format-article.js";
 import { fetchArticle } from "./extract-article.js";
 import { DEFAULT_TIMEOUT_MS, fetchText } from "./fetch-page.js";
-import { saveArticle } from "./save-article.js";
+import { type KnownArticles, saveArticle } from "./save-article.js";
 import { SourceError } from "./source-error.js";
 
 /** A feed was fetched but is not one: not RSS or Atom. */
@@ -27,6 +27,8 @@ export interface FeedPollerOptions {
   readonly intervalMs: number;
   readonly storage: Storage;
   readonly knowledgeDir: string;
+  /** Where the folder's articles are (the bot's index): saving then reads no other file. */
+  readonly known?: KnownArticles;
   readonly logger: Logger;
   readonly fetch?: typeof fetch;
   /** Item links and redirects may reach loopback and private addresses (ALLOW_PRIVATE_ADDRESSES). */
@@ -249,7 +251,7 @@ export class FeedPoller {
         signal: this.abort.signal,
         fallback: { ...(item.title ? { title: item.title } : {}), ...(item.date ? { date: item.date } : {}) },
       });
-      const result = await this.serialized(() => saveArticle(this.options.knowledgeDir, formatArticle(extracted), { source: item.link }));
+      const result = await this.serialized(() => saveArticle(this.options.knowledgeDir, formatArticle(extracted), { source: item.link, ...(this.options.known ? { known: this.options.known } : {}) }));
       storage.feeds.markSeen(feedUrl, item.key, this.now());
       logger.info(
         { feed: feedUrl, url: item.link, file: result.article.file, title: result.article.title, passages: result.article.passages.length, status: result.status },

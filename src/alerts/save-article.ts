@@ -9,10 +9,10 @@
  * second file with the same id would be refused by the watcher as a duplicate).
  */
 import { randomBytes } from "node:crypto";
-import { rename, unlink, writeFile } from "node:fs/promises";
+import { lstat, rename, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Article } from "../knowledge/article.js";
-import { articleFileNames, readArticleFiles } from "../knowledge/load-knowledge.js";
+import { articleFileNames, readArticleFile, readArticleFiles } from "../knowledge/load-knowledge.js";
 import { ArticleError, parseArticle } from "../knowledge/parse-article.js";
 import { canonicalSyllables, foldSyllable } from "../knowledge/vietnamese.js";
 
@@ -28,6 +28,17 @@ export interface SavedArticle {
 export interface SaveOptions {
   /** Names the text in error messages ("file:line: reason"), e.g. the input file or page URL. */
   readonly source?: string;
+  /**
+   * Where the folder's articles are, when the caller knows (the bot's index): then the folder is
+   * not read whole, which at 100,000 files takes seconds of parsing. Without it every file is read.
+   */
+  readonly known?: KnownArticles;
+}
+
+/** The folder's articles as an index knows them. */
+export interface KnownArticles {
+  /** The file (a name inside the folder) holding the article with this id, or else this page. */
+  fileOf(id: string, pageUrl: string | undefined): string | undefined;
 }
 
 /**
@@ -37,16 +48,13 @@ export interface SaveOptions {
 export async function saveArticle(dir: string, text: string | Uint8Array, options: SaveOptions = {}): Promise<SavedArticle> {
   const bytes = typeof text === "string" ? Buffer.from(text, "utf8") : text;
   const draft = parseArticle(bytes, options.source ?? "article"); // throws ArticleError: nothing written
-  const existing = await existingArticles(dir);
-
-  const same = existing.find((e) => e.article?.id === draft.id) ?? (draft.pageUrl ? existing.find((e) => e.article?.pageUrl === draft.pageUrl) : undefined);
+  const { same, taken } = options.known ? await knownFile(dir, draft, options.known) : await scannedFile(dir, draft);
   let name: string;
   if (same) name = same.name;
   else {
     const wanted = articleFileName(draft);
-    const taken = new Set(existing.map((e) => e.name));
     name = wanted;
-    for (let n = 2; taken.has(name); n += 1) name = wanted.replace(/\.txt$/u, `-${n}.txt`);
+    for (let n = 2; await taken(name); n += 1) name = wanted.replace(/\.txt$/u, `-${n}.txt`);
   }
 
   const file = path.join(dir, name);
@@ -62,6 +70,28 @@ export async function saveArticle(dir: string, text: string | Uint8Array, option
     throw error;
   }
   return { file, article, status: same ? "updated" : "created" };
+}
+
+interface FolderLookup {
+  /** The file of the same article (same id, or same page), with its bytes when they could be read. */
+  readonly same: ExistingFile | undefined;
+  readonly taken: (name: string) => Promise<boolean>;
+}
+
+/** The same article's file by the index; a name is taken when a file has it. */
+async function knownFile(dir: string, draft: Article, known: KnownArticles): Promise<FolderLookup> {
+  const name = known.fileOf(draft.id, draft.pageUrl);
+  const bytes = name === undefined ? undefined : await readArticleFile(path.join(dir, name), name).catch(() => undefined);
+  const taken = (candidate: string) => lstat(path.join(dir, candidate)).then(() => true, () => false);
+  return { same: name === undefined ? undefined : { name, ...(bytes ? { bytes } : {}) }, taken };
+}
+
+/** The same article's file by reading every file of the folder. */
+async function scannedFile(dir: string, draft: Article): Promise<FolderLookup> {
+  const existing = await existingArticles(dir);
+  const same = existing.find((e) => e.article?.id === draft.id) ?? (draft.pageUrl ? existing.find((e) => e.article?.pageUrl === draft.pageUrl) : undefined);
+  const names = new Set(existing.map((e) => e.name));
+  return { same, taken: async (name) => names.has(name) };
 }
 
 interface ExistingFile {
