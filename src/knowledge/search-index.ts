@@ -108,6 +108,8 @@ export interface KnowledgeIndexOptions {
    * (default 5,000); below, a merge takes a few tens of milliseconds and runs at once.
    */
   readonly backgroundMergeFrom?: number;
+  /** Runs a merge off the main thread (default: the merge worker; tests give their own). */
+  readonly mergeOffThread?: typeof mergeInWorker;
 }
 
 /** A merge under way in the worker: what it was given, and what changed meanwhile. */
@@ -133,12 +135,14 @@ export class KnowledgeIndex {
   private readonly canonicalCache = new Map<string, string>();
   private readonly articleCache = new Map<string, Article>();
   private readonly backgroundMergeFrom: number;
+  private readonly mergeOffThread: typeof mergeInWorker;
   readonly judge: AnswerJudge;
 
   private constructor(base: Segment, options: KnowledgeIndexOptions, judge: AnswerJudge = new AnswerJudge()) {
     this.base = base;
     this.judge = judge;
     this.backgroundMergeFrom = options.backgroundMergeFrom ?? 5_000;
+    this.mergeOffThread = options.mergeOffThread ?? mergeInWorker;
     this.locateBase();
   }
 
@@ -270,7 +274,7 @@ export class KnowledgeIndex {
     const heads = [...base.store.data.heads.filter((_, n) => keep[n]), ...recent.store.data.heads];
     const articles = new Set(this.recent);
     const removed = new Set<string>();
-    const done = mergeInWorker({ parts: [{ arrays: base.store.data, keep }, { arrays: recent.store.data, keep: new Uint8Array(recent.store.articleCount).fill(1) }] }).then(
+    const done = this.mergeOffThread({ parts: [{ arrays: base.store.data, keep }, { arrays: recent.store.data, keep: new Uint8Array(recent.store.articleCount).fill(1) }] }).then(
       ({ arrays, indexes }) => {
         if (this.pending?.done !== done) return;
         this.pending = undefined;
@@ -281,8 +285,11 @@ export class KnowledgeIndex {
         this.setBase(merged, this.recent.filter((a) => !articles.has(a)));
       },
       () => {
-        // The worker failed (out of memory, killed): answers never depended on it; the next addition tries again.
-        if (this.pending?.done === done) this.pending = undefined;
+        // The worker could not run (missing from a deployment, killed): merged here instead, once,
+        // rather than let the recent segment grow and be rebuilt on every addition.
+        if (this.pending?.done !== done) return;
+        this.pending = undefined;
+        this.merge();
       },
     );
     this.pending = { base, articles, removed, done };

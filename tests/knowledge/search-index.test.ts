@@ -84,6 +84,18 @@ describe("KnowledgeIndex.search on the seed interview", () => {
 });
 
 describe("KnowledgeIndex updates", () => {
+  it("when the merge worker cannot run, the merge is done at once rather than never", async () => {
+    const encoder = new TextEncoder();
+    const article = (i: number) =>
+      parseArticle(encoder.encode(newsArticle(`Tin số ${i}`, Array.from({ length: 30 }, (_, j) => `Đoạn ${j} của tin ${i} về mã${i}x${j}.`))), `n${i}.txt`);
+    const live = KnowledgeIndex.build([seedArticle()], { backgroundMergeFrom: 0, mergeOffThread: () => Promise.reject(new Error("no worker here")) });
+    for (let i = 0; i < 70; i += 1) live.addArticle(article(i));
+    await live.idle();
+    // The 67th article passed 2,000 recent passages; the worker failed, so everything was merged here.
+    expect(live.segmentSizes).toEqual({ base: 7 + 70 * 30, recent: 0 });
+    expect(live.search("mã5x3").hits[0]?.passage.text).toContain("mã5x3");
+  });
+
   it("a large merge runs in the worker: answers go on from the segments, and what changes meanwhile is kept", () => {
     // The compiled modules in a process of their own: the worker runs the built merge-worker.js.
     const script = `
