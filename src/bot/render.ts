@@ -71,12 +71,14 @@ function foldedWord(word: string): string {
   return folded;
 }
 
-/** The attribution line: who said it, and the article with its date, source and link. */
+/**
+ * The attribution: who said it (an interview answer's speaker; plain news and leads have none:
+ * the site is not a speaker), then the article with its link, date and newspaper.
+ */
 function attribution(quote: Quote, t: Translate): string {
   const { article, passage, section } = quote;
-  const speaker = section?.answerer ?? article.source.name;
   return [
-    `— <b>${escapeHtml(speaker)}</b>`,
+    ...(section?.answerer ? [`— <b>${escapeHtml(section.answerer)}</b>`] : []),
     `📰 <a href="${escapeHtml(passageUrl(article, passage))}">${escapeHtml(article.title)}</a>`,
     escapeHtml(t("source-line", { date: displayDate(article.date), source: article.source.name })),
   ].join("\n");

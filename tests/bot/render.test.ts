@@ -42,6 +42,16 @@ describe("renderQuote", () => {
     expect(() => formatText(html, "HTML", undefined, "strict")).not.toThrow();
   });
 
+  it("signs an interview answer with its speaker, and plain news with no speaker: the site is not one", () => {
+    const news = parseArticle(new TextEncoder().encode(formatArticle({ date: "2024-12-02", title: "Giá lúa tăng", paragraphs: ["Giá lúa vụ mùa tăng mạnh."], site: "baosoctrang.org.vn" })), "news.txt");
+    const plain = renderQuote({ article: news, passage: news.passages[0]! }, t);
+    expect(plain).not.toContain("— <b>");
+    expect(plain).toContain("Giá lúa tăng</a>");
+    expect(plain).toContain(`source-line:02/12/2024,${news.source.name}`);
+    const answer = article.passages.find((p) => p.sectionIndex === 1)!;
+    expect(renderQuote({ article, passage: answer, section: article.sections[0]! }, t)).toContain("— <b>Ông Tư</b>");
+  });
+
   it("links to the passage itself with an encoded text fragment", () => {
     const html = renderQuote({ article, passage: article.passages[0]! }, t);
     expect(html).toContain('href="https://example.org/a-b,c&amp;d.html#:~:text=t%E1%BB%AB0%20%3Cb%3E%26');
