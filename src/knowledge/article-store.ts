@@ -47,14 +47,24 @@ export interface StoreData extends StoreArrays {
 }
 
 /** The words of a passage's context: its interview question and speaker, the article's place and title. */
-export function contextWords(head: Omit<Article, "passages">, section: number): string {
+export function contextWords(head: ArticleMeta, section: number): string {
   const interview = section ? head.sections[section - 1] : undefined;
   return [interview?.question, interview?.answerer, head.place, head.title].filter(Boolean).join(" ");
 }
 
 /** " a b c ": padded so that phrase lookups find whole syllables at the ends too. */
+export function padded(syllables: readonly string[]): string {
+  return ` ${syllables.join(" ")} `;
+}
+
+/** A text's folded syllables, padded. */
 export function paddedFolded(text: string): string {
-  return ` ${foldedSyllables(text).join(" ")} `;
+  return padded(foldedSyllables(text));
+}
+
+/** String i of a blob: UTF-8 bytes, and the end offset of each string. */
+export function stringAt(bytes: Buffer, ends: Uint32Array, i: number): string {
+  return bytes.toString("utf8", end(ends, i - 1), ends[i]);
 }
 
 export class ArticleStore {
@@ -66,8 +76,8 @@ export class ArticleStore {
   private constructor(readonly data: StoreData) {
     this.contextBytes = asBuffer(data.contextBytes);
     this.contextCanonical = asBuffer(data.contextCanonicalBytes);
-    this.text = Buffer.from(data.textBytes.buffer, data.textBytes.byteOffset, data.textBytes.byteLength);
-    this.folded = Buffer.from(data.foldedBytes.buffer, data.foldedBytes.byteOffset, data.foldedBytes.byteLength);
+    this.text = asBuffer(data.textBytes);
+    this.folded = asBuffer(data.foldedBytes);
   }
 
   static fromData(data: StoreData): ArticleStore {
@@ -98,8 +108,8 @@ export class ArticleStore {
         seen.add(section);
         contextSections.push(section);
         const words = canonicalSyllables(contextWords(article, section));
-        canonicalContexts.push(` ${words.join(" ")} `);
-        contexts.push(` ${words.map(foldSyllable).join(" ")} `);
+        canonicalContexts.push(padded(words));
+        contexts.push(padded(words.map(foldSyllable)));
       }
       return headOf(article);
     });
@@ -165,21 +175,16 @@ export class ArticleStore {
   }
 
   passageText(passage: number): string {
-    return this.text.toString("utf8", end(this.data.textEnds, passage - 1), this.data.textEnds[passage]);
+    return stringAt(this.text, this.data.textEnds, passage);
   }
 
   /** Folded syllables, space-padded (" a b c "). */
   foldedText(passage: number): string {
-    return this.folded.toString("utf8", end(this.data.foldedEnds, passage - 1), this.data.foldedEnds[passage]);
+    return stringAt(this.folded, this.data.foldedEnds, passage);
   }
 
   section(passage: number): number {
     return this.data.sections[passage]!;
-  }
-
-  /** The contexts of an article: first … end - 1. */
-  contextRange(article: number): [number, number] {
-    return [this.data.contextFirsts[article]!, this.data.contextFirsts[article + 1]!];
   }
 
   /** The article a context belongs to. */
@@ -196,10 +201,7 @@ export class ArticleStore {
     const section = this.data.sections[passage]!;
     let context = this.data.contextFirsts[article]!;
     while (this.data.contextSections[context] !== section) context += 1;
-    return {
-      folded: this.contextBytes.toString("utf8", end(this.data.contextEnds, context - 1), this.data.contextEnds[context]),
-      canonical: this.contextCanonical.toString("utf8", end(this.data.contextCanonicalEnds, context - 1), this.data.contextCanonicalEnds[context]),
-    };
+    return { folded: stringAt(this.contextBytes, this.data.contextEnds, context), canonical: stringAt(this.contextCanonical, this.data.contextCanonicalEnds, context) };
   }
 
   passage(passage: number, article = this.articleOf(passage)): Passage {
@@ -311,7 +313,8 @@ export function concatArrays(parts: readonly { arrays: StoreArrays; keep: Uint8A
   return { firsts, textBytes, textEnds, foldedBytes, foldedEnds, lines, sections, contextFirsts, contextSections, contextBytes, contextEnds, contextCanonicalBytes, contextCanonicalEnds };
 }
 
-function asBuffer(bytes: Uint8Array): Buffer {
+/** The bytes as a Buffer, without a copy. */
+export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 

@@ -9,7 +9,7 @@
  * when it grows. A removed or replaced article's passages are skipped until the next merge.
  */
 import { type Article, type InterviewSection, type Passage, sectionOf } from "./article.js";
-import { type ArticleHead, ArticleStore, type StoreData } from "./article-store.js";
+import { type ArticleHead, ArticleStore, type StoreData, padded } from "./article-store.js";
 import { mergeInWorker } from "./background-merge.js";
 import { type SegmentIndexes, buildSegmentIndexes } from "./segment-indexes.js";
 import { AnswerJudge, type ConceptWeights, type JudgedPassage, type Judgement, type Tier, prepare } from "./answer-judge.js";
@@ -86,11 +86,6 @@ interface Segment {
 /** What a cache file holds: the base segment's store and indexes. */
 export interface SavedIndex extends SegmentIndexes {
   readonly store: StoreData;
-}
-
-/** " a b c ": padded so that {@link containsPhrase} finds whole syllables at the ends too. */
-function padded(syllables: readonly string[]): string {
-  return ` ${syllables.join(" ")} `;
 }
 
 /** Articles added while running stay in the small segment until it holds this many passages. */

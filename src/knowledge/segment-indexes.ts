@@ -2,7 +2,7 @@
  * The two term indexes of a segment, built from a store's arrays alone (passages' folded texts and
  * contexts' folded texts), so that a merge worker can build them while the bot answers.
  */
-import type { StoreArrays } from "./article-store.js";
+import { type StoreArrays, asBuffer, stringAt } from "./article-store.js";
 import { TermIndex, type TermIndexData } from "./term-index.js";
 
 export interface SegmentIndexes {
@@ -21,12 +21,6 @@ export function buildSegmentIndexes(arrays: StoreArrays): SegmentIndexes {
 
 /** Every string of a blob (UTF-8 bytes, the end offset of each). */
 function decodeAll(bytes: Uint8Array, ends: Uint32Array): string[] {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const strings: string[] = new Array(ends.length);
-  let start = 0;
-  for (let i = 0; i < ends.length; i += 1) {
-    strings[i] = buffer.toString("utf8", start, ends[i]);
-    start = ends[i]!;
-  }
-  return strings;
+  const buffer = asBuffer(bytes);
+  return Array.from(ends, (_, i) => stringAt(buffer, ends, i));
 }
