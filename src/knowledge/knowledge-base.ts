@@ -37,7 +37,7 @@ const CACHE_PREFIX = `index-${CODE_FLAVOUR}-`;
  * change to any of them (a parser fix, a new tokenization) gives new cache files, so a warm start
  * never serves articles as an older parser read them. Read once, beside this module (src/ or dist/).
  */
-const CACHED_CODE = ["article", "article-store", "parse-article", "load-knowledge", "vietnamese", "term-index", "search-index", "knowledge-base"];
+const CACHED_CODE = ["article", "article-store", "parse-article", "load-knowledge", "vietnamese", "term-index", "segment-indexes", "search-index", "knowledge-base"];
 export const CODE_FINGERPRINT: string = (() => {
   const extension = path.extname(new URL(import.meta.url).pathname) || ".js";
   const hash = createHash("sha256");
