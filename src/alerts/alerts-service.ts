@@ -63,7 +63,7 @@ export async function startAlerts(options: StartAlertsOptions): Promise<AlertsSe
         intervalMs: config.alerts.feedIntervalMs,
         storage,
         knowledgeDir: config.knowledgeDir,
-        known: { fileOf: (id, pageUrl) => knowledge.article(id)?.file ?? (pageUrl === undefined ? undefined : knowledge.articleHeads.find((a) => a.pageUrl === pageUrl)?.file) },
+        known: { fileOf: (id, pageUrl) => knowledge.articleHead(id)?.file ?? (pageUrl === undefined ? undefined : knowledge.articleHeads.find((a) => a.pageUrl === pageUrl)?.file) },
         allowPrivateAddresses: config.alerts.allowPrivateAddresses,
         logger: logger.child({ part: "feeds" }),
       })

@@ -76,7 +76,7 @@ export class KnowledgeWatcher {
     const { knowledge, newArticles, logger } = this.options;
     try {
       const article = parseArticle(await readArticleFile(file, name), name);
-      const twin = knowledge.article(article.id);
+      const twin = knowledge.articleHead(article.id);
       if (twin && twin.file !== name) throw new ArticleError(name, 1, `duplicate article id ${article.id}: same date and title as ${twin.file}`);
       const previous = knowledge.articleInFile(name);
       if (previous && previous.id !== article.id) knowledge.removeArticle(previous.id); // the file's title or date changed

@@ -55,7 +55,7 @@ export class NewArticles {
     const timer = setTimeout(() => {
       this.retries.delete(article.id);
       // Only if the article is still there (not removed or replaced meanwhile).
-      if (this.options.knowledge.article(article.id)?.contentHash !== article.contentHash) return;
+      if (this.options.knowledge.articleHead(article.id)?.contentHash !== article.contentHash) return;
       try {
         this.announce(article);
       } catch (again) {

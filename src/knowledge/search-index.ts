@@ -167,6 +167,7 @@ export class KnowledgeIndex {
     while (this.pending) await this.pending.done;
   }
 
+  /** Every article, without its passages, in the order they were added. */
   get articleHeads(): ArticleHead[] {
     return [...this.located.values()].map(({ segment, article }) => segment.store.head(article));
   }
@@ -179,17 +180,18 @@ export class KnowledgeIndex {
     return this.basePassages + this.recent.reduce((n, a) => n + a.passages.length, 0);
   }
 
+  /** The article with its passages (decoded once, then kept among the last ARTICLE_CACHE asked for). */
   article(id: string): Article | undefined {
     const place = this.located.get(id);
     if (!place) return undefined;
     const key = `${id}:${place.segment.store.head(place.article).contentHash}`;
-    let article = this.articleCache.get(key);
-    if (!article) {
-      article = place.segment.store.article(place.article);
-      if (this.articleCache.size >= ARTICLE_CACHE) this.articleCache.delete(this.articleCache.keys().next().value!);
-      this.articleCache.set(key, article);
-    }
-    return article;
+    return remembered(this.articleCache, key, ARTICLE_CACHE, () => place.segment.store.article(place.article));
+  }
+
+  /** The article without its passages: nothing decoded. */
+  articleHead(id: string): ArticleHead | undefined {
+    const place = this.located.get(id);
+    return place && place.segment.store.head(place.article);
   }
 
   /** The article read from this file (a name inside the knowledge folder). */
@@ -338,9 +340,7 @@ export class KnowledgeIndex {
       else scores.set(key, { segment, number, score });
     };
     for (const segment of this.segments()) {
-      for (const { doc, score } of segment.text.search(terms, { limit: CANDIDATES * 2, idfDocuments: n, dfOf: textDf })) {
-        scores.set(`${segment === this.base ? "b" : "r"}${doc}`, { segment, number: doc, score });
-      }
+      for (const { doc, score } of segment.text.search(terms, { limit: CANDIDATES * 2, idfDocuments: n, dfOf: textDf })) add(segment, doc, score);
       for (const { doc, score } of segment.context.search(terms, { limit: CONTEXT_CANDIDATES, boost: CONTEXT_BOOST })) {
         const article = segment.store.articleOfContext(doc);
         const section = segment.store.contextSection(doc);
@@ -470,12 +470,17 @@ export class KnowledgeIndex {
     const { store } = entry.segment;
     const article = store.articleOf(entry.number);
     const id = `${store.head(article).id}-${entry.number - store.passageRange(article)[0] + 1}`;
-    let text = this.canonicalCache.get(id);
-    if (text === undefined) {
-      text = padded(canonicalSyllables(entry.passage.text));
-      if (this.canonicalCache.size >= CANONICAL_CACHE) this.canonicalCache.delete(this.canonicalCache.keys().next().value!);
-      this.canonicalCache.set(id, text);
-    }
-    return text;
+    return remembered(this.canonicalCache, id, CANONICAL_CACHE, () => padded(canonicalSyllables(entry.passage.text)));
   }
+}
+
+/** The value kept for a key, made and kept if missing; past `limit` entries the oldest goes. */
+function remembered<V>(cache: Map<string, V>, key: string, limit: number, make: () => V): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make();
+    if (cache.size >= limit) cache.delete(cache.keys().next().value!);
+    cache.set(key, value);
+  }
+  return value;
 }
