@@ -5,6 +5,8 @@
  */
 import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
+import type { Logger } from "../logger.js";
+import { describeError } from "./errors.js";
 
 /** The update types the bot handles; Telegram sends nothing else (and channel posts on request). */
 export const ALLOWED_UPDATES = [
@@ -60,6 +62,15 @@ function summary(details: Record<string, unknown>): string {
 /** grammY types its signal parameter with the abort-controller shim; the built-in one is what it uses. */
 export function apiSignal(signal: AbortSignal): Parameters<Bot["api"]["getUpdates"]>[1] {
   return signal as Parameters<Bot["api"]["getUpdates"]>[1];
+}
+
+/**
+ * How a runner that failed ends: quietly when the stop came first (the failure is the stop's
+ * doing), else with a DeliveryError that says what to do.
+ */
+export function endFailedRun(mode: DeliveryMode, error: unknown, signal: AbortSignal, logger: Logger): void {
+  if (!signal.aborted) throw new DeliveryError(mode, describeError(error));
+  logger.info(`${mode} stopped before it started`);
 }
 
 export function whenAborted(signal: AbortSignal): Promise<void> {

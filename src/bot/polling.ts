@@ -10,7 +10,7 @@ import { run } from "@grammyjs/runner";
 import type { Bot, Context } from "grammy";
 import type { Update } from "grammy/types";
 import type { Logger } from "../logger.js";
-import { ALLOWED_UPDATES, DEFAULT_SHUTDOWN_TIMEOUT_MS, DeliveryError, apiSignal, whenAborted } from "./delivery.js";
+import { ALLOWED_UPDATES, DEFAULT_SHUTDOWN_TIMEOUT_MS, apiSignal, endFailedRun, whenAborted } from "./delivery.js";
 import { describeError } from "./errors.js";
 
 /** One getUpdates answer (ok or not) and how many updates it brought: what /health reports. */
@@ -67,11 +67,7 @@ export async function runPolling<C extends Context>(bot: Bot<C>, options: Pollin
     }
     logger.info({ ms: Date.now() - started }, "polling stopped");
   } catch (error) {
-    if (signal.aborted) {
-      logger.info("polling stopped before it started");
-      return;
-    }
-    throw new DeliveryError("polling", describeError(error));
+    endFailedRun("polling", error, signal, logger);
   }
 }
 

@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import { type Bot, type Context, webhookCallback } from "grammy";
 import type { Update } from "grammy/types";
 import { type Logger, scrubToken } from "../logger.js";
-import { ALLOWED_UPDATES, DEFAULT_SHUTDOWN_TIMEOUT_MS, DeliveryError, apiSignal, whenAborted } from "./delivery.js";
+import { ALLOWED_UPDATES, DEFAULT_SHUTDOWN_TIMEOUT_MS, apiSignal, endFailedRun, whenAborted } from "./delivery.js";
 import { describeError } from "./errors.js";
 import { type HealthSource, healthStatus } from "./health.js";
 
@@ -70,11 +70,7 @@ export async function runWebhook<C extends Context>(bot: Bot<C>, options: Webhoo
     server = undefined;
     logger.info({ ms: Date.now() - started }, "webhook stopped");
   } catch (error) {
-    if (signal.aborted) {
-      logger.info("webhook stopped before it started");
-      return;
-    }
-    throw new DeliveryError("webhook", describeError(error));
+    endFailedRun("webhook", error, signal, logger);
   } finally {
     await server?.close(1_000);
   }
