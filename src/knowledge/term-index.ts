@@ -12,14 +12,6 @@
  * check (search-index.ts), so a collision can cost a little speed, never a wrong answer.
  */
 
-/** Folded unigrams and bigrams of a space-separated folded text ("kho khan" → kho, khan, "kho khan"). */
-export function termsOf(folded: string): string[] {
-  const words = folded.split(" ").filter(Boolean);
-  const terms = [...words];
-  for (let i = 0; i + 1 < words.length; i += 1) terms.push(`${words[i]} ${words[i + 1]}`);
-  return terms;
-}
-
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const SPACE = 32;
@@ -35,7 +27,8 @@ export function termHash(term: string): number {
 }
 
 /**
- * The hashes of {@link termsOf}(text), written into `out` (at least twice the text's length),
+ * The hashes of a folded text's terms, its syllables and its pairs of neighbouring syllables
+ * ("kho khan" → kho, khan, "kho khan"), written into `out` (at least twice the text's length),
  * without making the terms: a pair's hash continues from its first word's state over " " and the
  * second word. Returns how many terms and words the text has.
  */

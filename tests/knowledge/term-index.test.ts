@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { IMPACT_LIST_MIN, IMPACT_PREFIX, TermIndex, hashTerms, termHash, termsOf } from "../../src/knowledge/term-index.js";
+import { IMPACT_LIST_MIN, IMPACT_PREFIX, TermIndex, hashTerms, termHash } from "../../src/knowledge/term-index.js";
+
+/** A folded text's terms, spelled out: its syllables and its pairs of neighbouring syllables. */
+function termsOf(folded: string): string[] {
+  const words = folded.split(" ").filter(Boolean);
+  return [...words, ...words.slice(1).map((word, i) => `${words[i]} ${word}`)];
+}
 
 /** BM25 of one document for some terms, computed directly from the texts. */
 function bm25(texts: readonly string[], doc: number, terms: readonly string[]): number {
