@@ -22,16 +22,20 @@ function startWorker(): Worker {
   return new Worker(bootstrap, { eval: true, execArgv });
 }
 
+/** The Node options that say how modules load (a loader such as tsx's): all a worker needs. */
+const MODULE_OPTIONS = ["--import", "--require", "-r", "--loader", "--experimental-loader", "--conditions", "-C"];
+
 /**
- * The process's Node options for the worker (a loader such as tsx's included), without those that
- * name what the main thread runs (an -e script), which a worker refuses or would run again.
+ * The process's module-loading options, for the worker. Only those: a worker refuses per-process
+ * options (--expose-gc, --max-old-space-size) and would run an -e script again.
  */
 function workerExecArgv(): string[] {
   const options: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i += 1) {
-    const option = process.execArgv[i]!;
-    if (["-e", "--eval", "-p", "--print"].includes(option)) i += 1;
-    else if (!option.startsWith("--input-type")) options.push(option);
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i += 1) {
+    const option = argv[i]!;
+    if (MODULE_OPTIONS.includes(option) && i + 1 < argv.length) options.push(option, argv[++i]!);
+    else if (MODULE_OPTIONS.some((name) => option.startsWith(`${name}=`))) options.push(option);
   }
   return options;
 }
