@@ -9,7 +9,7 @@
  * when it grows. A removed or replaced article's passages are skipped until the next merge.
  */
 import { type Article, type InterviewSection, type Passage, sectionOf } from "./article.js";
-import { type ArticleHead, ArticleStore, type StoreData, padded } from "./article-store.js";
+import { type ArticleHead, ArticleStore, type StoreArrays, type StoreData, padded } from "./article-store.js";
 import { mergeInWorker } from "./background-merge.js";
 import { type SegmentIndexes, buildSegmentIndexes } from "./segment-indexes.js";
 import { AnswerJudge, type ConceptWeights, type JudgedPassage, type Judgement, type Tier, prepare } from "./answer-judge.js";
@@ -271,7 +271,10 @@ export class KnowledgeIndex {
     const heads = [...base.store.data.heads.filter((_, n) => keep[n]), ...recent.store.data.heads];
     const articles = new Set(this.recent);
     const removed = new Set<string>();
-    const done = this.mergeOffThread({ parts: [{ arrays: base.store.data, keep }, { arrays: recent.store.data, keep: new Uint8Array(recent.store.articleCount).fill(1) }] }).then(
+    // Only the arrays cross to the worker (shared memory, no copy); the heads, thousands of
+    // objects, would be copied on this thread.
+    const arrays = ({ heads: _heads, ...rest }: StoreData): StoreArrays => rest;
+    const done = this.mergeOffThread({ parts: [{ arrays: arrays(base.store.data), keep }, { arrays: arrays(recent.store.data), keep: new Uint8Array(recent.store.articleCount).fill(1) }] }).then(
       ({ arrays, indexes }) => {
         if (this.pending?.done !== done) return;
         this.pending = undefined;
